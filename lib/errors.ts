@@ -1,0 +1,74 @@
+// Errors the library raises: PythonError for exceptions raised in Python,
+// and one helper that gives every bad-argument TypeError the same shape.
+import { inspect } from 'node:util';
+
+/**
+ * A Python exception, raised in Python and surfaced in JS.
+ *
+ * `message` is `"<type>: <message>"`; `stack` is the JS stack followed by the
+ * Python traceback, so a printed error shows both sides.
+ *
+ * @example
+ * try { python.main.eval('1/0'); }
+ * catch (e) { if (e instanceof PythonError) console.log(e.pythonType); } // 'ZeroDivisionError'
+ */
+export class PythonError extends Error {
+  /** The exception's type: `'ZeroDivisionError'`, or `'json.decoder.JSONDecodeError'` outside builtins. */
+  readonly pythonType: string;
+  /** `str(exception)`. */
+  readonly pythonMessage: string;
+  /** The formatted Python traceback (`traceback.format_exception`). */
+  readonly pythonTraceback: string;
+
+  constructor(pythonType: string, pythonMessage: string, pythonTraceback: string) {
+    super(pythonMessage ? `${pythonType}: ${pythonMessage}` : pythonType);
+    this.name = 'PythonError';
+    this.pythonType = pythonType;
+    this.pythonMessage = pythonMessage;
+    this.pythonTraceback = pythonTraceback;
+    if (this.stack) this.stack = `${this.stack}\n\nPython ${pythonTraceback.trimEnd()}`;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${inspect(value, { depth: 0, breakLength: Infinity }).slice(0, 60)})`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A TypeError naming the argument, what it must be, and what it was. */
+export function invalidArgument(name: string, expected: string, actual: unknown): TypeError {
+  const error = new TypeError(`static-py: ${name} must be ${expected}, got ${describe(actual)}`);
+  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
+  return error;
+}
+
+/** Throws unless `value` is a string. */
+export function requireString(name: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgument(name, 'a string', value);
+}
+
+/**
+ * Throws unless `value` is a well-formed dotted module name: a string, not
+ * empty, no NUL, no leading, trailing or doubled dots. Python still decides
+ * whether the module exists.
+ */
+export function requireModuleName(name: string, value: unknown): asserts value is string {
+  requireString(name, value);
+  const problem =
+    value === '' ? 'is empty'
+    : value.includes('\0') ? 'contains a NUL character'
+    : value.startsWith('.') || value.endsWith('.') ? 'starts or ends with a dot'
+    : value.includes('..') ? 'has an empty component (two dots in a row)'
+    : null;
+  if (problem) throw invalidValue(name, `${problem}; a module name looks like 'pkg.module'`, value);
+}
+
+/** A TypeError for an argument of the right type but an unusable value. */
+export function invalidValue(name: string, problem: string, actual: unknown): TypeError {
+  const error = new TypeError(`static-py: ${name} ${problem} (got ${describe(actual)})`);
+  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
+  return error;
+}

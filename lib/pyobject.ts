@@ -1,0 +1,85 @@
+// Python objects that have no JS equivalent (sets, functions, class
+// instances, modules...) come back as PyObject handles.
+import { inspect } from 'node:util';
+
+import { splitKwargs } from './args.js';
+import type { NativeHandle } from './binding.js';
+import { requireString } from './errors.js';
+
+/** Where native code finds the handle inside a PyObject (see native/env/env_state.cc). */
+export const HANDLE: unique symbol = Symbol.for('static-py.handle') as never;
+
+/**
+ * An opaque reference to a Python object, owned by the interpreter that
+ * made it. It keeps the object alive until `release()` or until the
+ * PyObject is garbage-collected; after its interpreter closes, every method
+ * throws.
+ *
+ * @example
+ * const s = python.main.eval('{1, 2}');   // a set: no JS equivalent
+ * s.repr();                                // '{1, 2}'
+ * python.main.eval('len').call([1, 2]);    // 2
+ */
+export class PyObject {
+  /** @internal */
+  readonly [HANDLE]: NativeHandle;
+
+  /** @internal Made by static-py only. */
+  constructor(handle: NativeHandle) {
+    this[HANDLE] = handle;
+  }
+
+  /** The type's qualified name: `'set'`, `'collections.OrderedDict'`. @throws Error if released. */
+  get typeName(): string {
+    return this[HANDLE].typeName();
+  }
+
+  /** Whether `release()` was called or the interpreter closed. */
+  get released(): boolean {
+    return this[HANDLE].released;
+  }
+
+  /** `repr(obj)`. @throws {PythonError} if `__repr__` raises. */
+  repr(): string {
+    return this[HANDLE].repr();
+  }
+
+  /** `str(obj)`. @throws {PythonError} if `__str__` raises. */
+  toString(): string {
+    return this[HANDLE].str();
+  }
+
+  /**
+   * `getattr(obj, name)`, converted like any result.
+   * @throws {PythonError} AttributeError when there is no such attribute.
+   * @example python.main.eval('{1, 2}').getattr('__len__')
+   */
+  getattr(name: string): unknown {
+    requireString('name', name);
+    return this[HANDLE].getattr(name);
+  }
+
+  /**
+   * Calls the object. A last argument `{ kwargs: {...} }` gives keyword arguments.
+   * @throws {PythonError} what the call raises; TypeError for arguments that do not convert.
+   * @example python.main.eval('sorted').call([3, 1, 2], { kwargs: { reverse: true } })  // [3, 2, 1]
+   */
+  call(...args: unknown[]): unknown {
+    const [positional, kwargs] = splitKwargs(args);
+    return this[HANDLE].call(positional, kwargs);
+  }
+
+  /** Drops the reference now (Python may then free the object). Calling it twice does nothing. */
+  release(): void {
+    this[HANDLE].release();
+  }
+
+  [inspect.custom](): string {
+    if (this.released) return 'PyObject <released>';
+    try {
+      return `PyObject ${this.repr()}`;
+    } catch {
+      return 'PyObject <unprintable>';
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// `python`: the entry point. Picks and loads the native build on first use,
+// starts CPython (once per process, with the isolated config) when the main
+// interpreter is first needed, and hands out interpreters.
+import { type Build, type BuildInfo, type NativeBinding, loadBuild, pythonExecutable, selectBuild } from './binding.js';
+import { PythonError, invalidArgument, invalidValue } from './errors.js';
+import { CONSTRUCT, Interpreter } from './interpreter.js';
+import { PyObject } from './pyobject.js';
+
+/** The CPython this process embeds. */
+export interface PythonVersion {
+  major: number;
+  minor: number;
+  micro: number;
+  releaselevel: 'alpha' | 'beta' | 'candidate' | 'final';
+  serial: number;
+  /** `sys.hexversion`. */
+  hexversion: number;
+  /** A Py_DEBUG build. */
+  debug: boolean;
+  /** libpython is a shared library next to the addon. */
+  sharedLibrary: boolean;
+  /** libpython is linked into the addon itself. */
+  staticLibrary: boolean;
+  /** The build's tag, e.g. `'cp312'` (build/<tag>/static_py.node). */
+  tag: string;
+}
+
+/** A module linked into the addon, from the build-time table. */
+export interface StaticModule {
+  /** Full dotted name. */
+  name: string;
+  /** Known once the module has been imported in this process. */
+  initKind: 'single-phase' | 'multi-phase' | 'unknown';
+  /** The init function's symbol as the module's sources spell it. */
+  symbol: string;
+}
+
+export interface ConfigureOptions {
+  /**
+   * The Python to embed: a path or a command on PATH. The build made for it
+   * is loaded (see `npm run build`). Default: STATIC_PY_PYTHON, else the
+   * default build.
+   */
+  python?: string;
+}
+
+const CONFIGURE_KEYS = new Set(['python']);
+
+class Python {
+  #options: ConfigureOptions = {};
+  #build: Build | undefined;
+  #binding: NativeBinding | undefined;
+  #main: Interpreter | undefined;
+
+  /**
+   * Chooses the Python before first use. Later calls, once the native build
+   * is loaded, throw.
+   * @throws {TypeError} for unknown options or wrong types.
+   * @throws {Error} when static-py is already in use.
+   * @example python.configure({ python: '/usr/bin/python3.11' });
+   */
+  configure(options: ConfigureOptions): void {
+    if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+    for (const key of Object.keys(options)) {
+      if (!CONFIGURE_KEYS.has(key)) {
+        throw invalidValue('options', `has an unknown option '${key}'; known options are ${[...CONFIGURE_KEYS].join(', ')}`, options);
+      }
+    }
+    if (options.python !== undefined && typeof options.python !== 'string') {
+      throw invalidArgument('options.python', 'a path or command naming a Python', options.python);
+    }
+    if (this.#binding) {
+      throw new Error(`static-py: python.configure() must come before first use; build ${this.#build!.info.tag} is already loaded`);
+    }
+    this.#options = { ...this.#options, ...options };
+  }
+
+  /** @internal The native binding, loaded on first use. */
+  get binding(): NativeBinding {
+    if (!this.#binding) {
+      const build = selectBuild({ python: this.#options.python });
+      const binding = loadBuild(build);
+      binding.setup(PythonError, (handle) => new PyObject(handle));
+      this.#build = build;
+      this.#binding = binding;
+    }
+    return this.#binding;
+  }
+
+  /** What the loaded build was made from. Loads the build; does not start Python. */
+  get build(): BuildInfo {
+    void this.binding;
+    return this.#build!.info;
+  }
+
+  /** The embedded CPython's version. Loads the build; does not start Python. */
+  get version(): PythonVersion {
+    const { started: _started, ...version } = this.binding.version();
+    return version as PythonVersion;
+  }
+
+  /**
+   * The main interpreter. The first access starts CPython for the whole
+   * process (isolated config: no PYTHON* variables, no signal handlers).
+   * @throws {Error} when the build cannot load or Python cannot start.
+   */
+  get main(): Interpreter {
+    if (!this.#main) {
+      const native = this.binding.start({ executable: pythonExecutable(this.#build!) });
+      this.#main = new Interpreter(CONSTRUCT, native);
+    }
+    return this.#main;
+  }
+
+  /** The extension modules linked into this build, from its static table. */
+  staticModules(): StaticModule[] {
+    return this.binding.staticModules() as StaticModule[];
+  }
+}
+
+/** The embedded CPython. */
+export const python = new Python();
+export type { Python };

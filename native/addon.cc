@@ -1,0 +1,25 @@
+// Module init and the export list; every binding lives in its class.
+#include <napi.h>
+
+#include "env/env_state.h"
+#include "interp/interpreter.h"
+#include "objects/py_object_handle.h"
+
+namespace static_py {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  EnvState* state = EnvState::Create(env);
+  exports.Set("setup", Napi::Function::New(env, &EnvState::JSSetup, "setup"));
+  exports.Set("start", Napi::Function::New(env, &EnvState::JSStart, "start"));
+  exports.Set("version", Napi::Function::New(env, &EnvState::JSVersion, "version"));
+  exports.Set("staticModules", Napi::Function::New(env, &EnvState::JSStaticModules, "staticModules"));
+  exports.Set("Interpreter", Interpreter::Init(env, state));
+  exports.Set("PyObjectHandle", PyObjectHandle::Init(env, state));
+  return exports;
+}
+
+}  // namespace static_py
+
+static Napi::Object InitStaticPy(Napi::Env env, Napi::Object exports) { return static_py::Init(env, exports); }
+
+NODE_API_MODULE(static_py, InitStaticPy)

@@ -1,0 +1,35 @@
+// Positional and keyword arguments for a Python call made from JS:
+// converted from JS on the JS thread, turned into a call with the GIL held.
+#ifndef STATIC_PY_CONVERT_CALL_ARGUMENTS_H_
+#define STATIC_PY_CONVERT_CALL_ARGUMENTS_H_
+
+#include <Python.h>
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "convert/value.h"
+
+namespace static_py {
+
+class EnvState;
+
+class CallArguments {
+ public:
+  // `args` is a JS array; `kwargs` a plain object, or null/undefined.
+  // `copy_bytes` as in JsConverter. Throws JS TypeErrors naming the argument.
+  CallArguments(EnvState* state, Napi::Value args, Napi::Value kwargs, bool copy_bytes);
+
+  // GIL held: calls `callable`; new reference or null with an exception set.
+  PyObject* Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const;
+
+ private:
+  std::vector<Value> args_;
+  Value kwargs_;
+  bool has_kwargs_ = false;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_CONVERT_CALL_ARGUMENTS_H_

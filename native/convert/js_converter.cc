@@ -1,0 +1,254 @@
+#include "convert/js_converter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "env/env_state.h"
+#include "objects/py_object_handle.h"
+
+namespace static_py {
+namespace {
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+constexpr size_t kMaxDepth = 512;
+
+const char kHexDigits[] = "0123456789abcdef";
+
+std::string WordsToHex(const std::vector<uint64_t>& words) {
+  std::string hex;
+  for (size_t i = words.size(); i-- > 0;) {
+    for (int shift = 60; shift >= 0; shift -= 4) hex.push_back(kHexDigits[(words[i] >> shift) & 0xF]);
+  }
+  size_t first = hex.find_first_not_of('0');
+  return first == std::string::npos ? "0" : hex.substr(first);
+}
+
+std::vector<uint64_t> HexToWords(const std::string& hex) {
+  std::vector<uint64_t> words((hex.size() + 15) / 16, 0);
+  for (size_t i = 0; i < hex.size(); i++) {
+    char c = hex[hex.size() - 1 - i];
+    uint64_t digit = c <= '9' ? static_cast<uint64_t>(c - '0') : static_cast<uint64_t>(c - 'a' + 10);
+    words[i / 16] |= digit << (4 * (i % 16));
+  }
+  return words;
+}
+
+}  // namespace
+
+std::string JsConverter::Describe(Napi::Value value) {
+  switch (value.Type()) {
+    case napi_symbol:
+      return "a Symbol";
+    case napi_function:
+      return "a function";
+    case napi_external:
+      return "an external";
+    case napi_object: {
+      Napi::Value ctor = value.As<Napi::Object>().Get("constructor");
+      if (ctor.IsFunction()) {
+        Napi::Value name = ctor.As<Napi::Object>().Get("name");
+        if (name.IsString() && !name.As<Napi::String>().Utf8Value().empty()) {
+          return "a " + name.As<Napi::String>().Utf8Value() + " object";
+        }
+      }
+      return "an object with a custom prototype";
+    }
+    default:
+      return "an unsupported value";
+  }
+}
+
+Value JsConverter::FromJs(Napi::Value value, const std::string& path) {
+  Value out;
+  std::string where = path;
+  std::vector<napi_value> stack;
+  FromJsAt(value, &out, &where, &stack);
+  return out;
+}
+
+void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std::vector<napi_value>* stack) {
+  using Kind = Value::Kind;
+  Napi::Env env = value.Env();
+  switch (value.Type()) {
+    case napi_undefined:
+    case napi_null:
+      out->kind = Kind::kNone;
+      return;
+    case napi_boolean:
+      out->kind = Kind::kBool;
+      out->boolean = value.As<Napi::Boolean>().Value();
+      return;
+    case napi_number: {
+      double d = value.As<Napi::Number>().DoubleValue();
+      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= kMaxSafeInteger && !(d == 0 && std::signbit(d))) {
+        out->kind = Kind::kInt;
+        out->integer = static_cast<int64_t>(d);
+      } else {
+        out->kind = Kind::kFloat;
+        out->number = d;
+      }
+      return;
+    }
+    case napi_bigint: {
+      size_t count = 0;
+      int sign = 0;
+      napi_get_value_bigint_words(env, value, nullptr, &count, nullptr);
+      std::vector<uint64_t> words(count);
+      napi_get_value_bigint_words(env, value, &sign, &count, words.data());
+      out->kind = Kind::kBigInt;
+      out->negative = sign != 0;
+      out->hex = WordsToHex(words);
+      return;
+    }
+    case napi_string: {
+      size_t length = 0;
+      napi_get_value_string_utf16(env, value, nullptr, 0, &length);
+      out->kind = Kind::kString;
+      out->text.resize(length);
+      // Lone surrogates are kept: they become lone surrogates in Python too.
+      napi_get_value_string_utf16(env, value, out->text.data(), length + 1, &length);
+      return;
+    }
+    case napi_object:
+      break;
+    default:
+      throw Napi::TypeError::New(env, "cannot convert " + *path + " (" + Describe(value) + ") to Python");
+  }
+
+  Napi::Object obj = value.As<Napi::Object>();
+  if (obj.IsBuffer() || obj.IsTypedArray() || obj.IsArrayBuffer() || obj.IsDataView()) {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    if (obj.IsArrayBuffer()) {
+      auto ab = obj.As<Napi::ArrayBuffer>();
+      data = static_cast<const uint8_t*>(ab.Data());
+      size = ab.ByteLength();
+    } else if (obj.IsDataView()) {
+      auto dv = obj.As<Napi::DataView>();
+      data = static_cast<const uint8_t*>(dv.Data());
+      size = dv.ByteLength();
+    } else {
+      auto ta = obj.As<Napi::TypedArray>();
+      data = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      size = ta.ByteLength();
+    }
+    out->kind = Kind::kBytes;
+    out->bytes = copy_bytes_ ? Bytes::Copy(data, size) : Bytes::Borrow(data, size);
+    return;
+  }
+  if (PyObjectHandle* handle = state_->UnwrapHandle(obj)) {
+    out->kind = Kind::kObject;
+    out->object = handle->ref();
+    return;
+  }
+
+  // Containers: refuse cycles and absurd depth with a message, never a crash.
+  for (napi_value seen : *stack) {
+    if (Napi::Value(env, seen).StrictEquals(value)) {
+      throw Napi::TypeError::New(env, "cannot convert " + *path + " to Python: it contains itself (a cyclic structure)");
+    }
+  }
+  if (stack->size() >= kMaxDepth) {
+    throw Napi::RangeError::New(env, "cannot convert " + *path + " to Python: nested deeper than " +
+                                         std::to_string(kMaxDepth) + " levels");
+  }
+  stack->push_back(value);
+  const size_t base = path->size();
+  if (obj.IsArray()) {
+    auto array = obj.As<Napi::Array>();
+    uint32_t n = array.Length();
+    out->kind = Kind::kList;
+    out->items.resize(n);
+    for (uint32_t i = 0; i < n; i++) {
+      path->append("[").append(std::to_string(i)).append("]");
+      FromJsAt(array.Get(i), &out->items[i], path, stack);
+      path->resize(base);
+    }
+  } else if (state_->IsMap(obj)) {
+    out->kind = Kind::kMap;
+    Napi::Array entries = state_->MapEntries(obj);
+    uint32_t n = entries.Length();
+    out->items.resize(2 * static_cast<size_t>(n));
+    for (uint32_t i = 0; i < n; i++) {
+      Napi::Array pair = entries.Get(i).As<Napi::Array>();
+      path->append(".keys()[").append(std::to_string(i)).append("]");
+      FromJsAt(pair.Get(0u), &out->items[2 * i], path, stack);
+      path->resize(base);
+      path->append(".get(…)[").append(std::to_string(i)).append("]");
+      FromJsAt(pair.Get(1u), &out->items[2 * i + 1], path, stack);
+      path->resize(base);
+    }
+  } else if (state_->IsPlainObject(obj)) {
+    out->kind = Kind::kDict;
+    Napi::Array keys = obj.GetPropertyNames();
+    uint32_t n = keys.Length();
+    out->items.resize(2 * static_cast<size_t>(n));
+    for (uint32_t i = 0; i < n; i++) {
+      Napi::Value key = keys.Get(i);
+      FromJsAt(key, &out->items[2 * i], path, stack);
+      path->append(".").append(key.As<Napi::String>().Utf8Value());
+      FromJsAt(obj.Get(key), &out->items[2 * i + 1], path, stack);
+      path->resize(base);
+    }
+  } else {
+    stack->pop_back();
+    throw Napi::TypeError::New(env, "cannot convert " + *path + " (" + Describe(value) +
+                                        ") to Python: only null, undefined, booleans, numbers, bigints, strings, "
+                                        "Buffers and typed arrays, arrays, plain objects, Maps and PyObjects convert");
+  }
+  stack->pop_back();
+}
+
+Napi::Value JsConverter::ToJs(const Value& value, Interpreter* owner) {
+  using Kind = Value::Kind;
+  Napi::Env env = state_->env();
+  switch (value.kind) {
+    case Kind::kNone:
+      return env.Null();
+    case Kind::kBool:
+      return Napi::Boolean::New(env, value.boolean);
+    case Kind::kInt:
+      return Napi::Number::New(env, static_cast<double>(value.integer));
+    case Kind::kBigInt: {
+      std::vector<uint64_t> words = HexToWords(value.hex);
+      return Napi::BigInt::New(env, value.negative ? 1 : 0, words.size(), words.data());
+    }
+    case Kind::kFloat:
+      return Napi::Number::New(env, value.number);
+    case Kind::kString:
+      return Napi::String::New(env, value.text);
+    case Kind::kBytes:
+      return Napi::Buffer<uint8_t>::Copy(env, value.bytes.data(), value.bytes.size());
+    case Kind::kList: {
+      Napi::Array array = Napi::Array::New(env, value.items.size());
+      for (size_t i = 0; i < value.items.size(); i++) array.Set(static_cast<uint32_t>(i), ToJs(value.items[i], owner));
+      return array;
+    }
+    case Kind::kDict: {
+      Napi::Object obj = Napi::Object::New(env);
+      for (size_t i = 0; i + 1 < value.items.size(); i += 2) {
+        Napi::Value key = ToJs(value.items[i], owner);
+        Napi::Value val = ToJs(value.items[i + 1], owner);
+        if (value.items[i].text == u"__proto__") {
+          // A plain Set would call the __proto__ setter instead of adding a key.
+          obj.DefineProperty(Napi::PropertyDescriptor::Value(key.As<Napi::Name>(), val, napi_default_jsproperty));
+        } else {
+          obj.Set(key, val);
+        }
+      }
+      return obj;
+    }
+    case Kind::kMap: {
+      Napi::Object map = state_->NewMap();
+      for (size_t i = 0; i + 1 < value.items.size(); i += 2) {
+        state_->MapSet(map, ToJs(value.items[i], owner), ToJs(value.items[i + 1], owner));
+      }
+      return map;
+    }
+    case Kind::kObject:
+      return state_->WrapHandle(owner, value.object);
+  }
+  return env.Undefined();
+}
+
+}  // namespace static_py

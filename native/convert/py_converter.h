@@ -1,0 +1,45 @@
+// Python side of the conversion: Value -> Python object and back. Every
+// method needs the GIL of `interp_` (thread_state_guard.h, rule 2).
+#ifndef STATIC_PY_CONVERT_PY_CONVERTER_H_
+#define STATIC_PY_CONVERT_PY_CONVERTER_H_
+
+#include <Python.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "convert/value.h"
+#include "util/py_ref.h"
+
+namespace static_py {
+
+class PyConverter {
+ public:
+  // `registry` holds the opaque objects this converter hands out, and only
+  // objects from it are accepted back. `borrow_bytes`: Python -> Value may
+  // point into bytes objects instead of copying; only for results consumed
+  // before the GIL is released.
+  PyConverter(std::shared_ptr<ObjectRegistry> registry, bool borrow_bytes)
+      : registry_(std::move(registry)), borrow_bytes_(borrow_bytes) {}
+
+  // Returns a new reference, or null with a Python exception set
+  // (TypeError naming the path for objects of another interpreter).
+  PyRef ToPython(const Value& value, const std::string& path = "argument");
+  // Runs no Python code. Containers that repeat themselves or nest too deep
+  // stay opaque at that point. Returns false with an exception set only on
+  // allocation failure.
+  bool FromPython(PyObject* obj, Value* out);
+
+ private:
+  bool FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>* stack);
+  PyRef ToPythonAt(const Value& value, std::string* path);
+
+  std::shared_ptr<ObjectRegistry> registry_;
+  bool borrow_bytes_;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_CONVERT_PY_CONVERTER_H_

@@ -1,0 +1,154 @@
+#include "env/env_state.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "interp/interpreter.h"
+#include "loader/static_table.h"
+#include "objects/py_object_handle.h"
+#include "runtime/python_runtime.h"
+
+// The build tag arrives as bare tokens (quotes do not survive gyp and make).
+#define STATIC_PY_STRINGIFY_(x) #x
+#define STATIC_PY_STRINGIFY(x) STATIC_PY_STRINGIFY_(x)
+
+namespace static_py {
+
+EnvState* EnvState::Create(Napi::Env env) {
+  auto* state = new EnvState(env);
+  // The environment owns the state: instance data is deleted after every
+  // cleanup hook has run, so Cleanup() below always sees a live object.
+  env.SetInstanceData<EnvState>(state);
+  napi_add_env_cleanup_hook(env, &EnvState::Cleanup, state);
+
+  Napi::Object global = env.Global();
+  Napi::Function map = global.Get("Map").As<Napi::Function>();
+  state->map_class_ = Napi::Persistent(map);
+  state->map_set_ = Napi::Persistent(map.Get("prototype").As<Napi::Object>().Get("set").As<Napi::Function>());
+  state->map_entries_ = Napi::Persistent(global.Get("Array").As<Napi::Object>().Get("from").As<Napi::Function>());
+  state->object_prototype_ = Napi::Persistent(global.Get("Object").As<Napi::Object>().Get("prototype").As<Napi::Object>());
+  Napi::Function symbol_for = global.Get("Symbol").As<Napi::Object>().Get("for").As<Napi::Function>();
+  state->handle_key_ = Napi::Persistent(symbol_for.Call({Napi::String::New(env, "static-py.handle")}).As<Napi::Symbol>());
+  return state;
+}
+
+// Runs on the environment's own thread when it goes away (worker exit or
+// process exit): no JS call can be in progress, so no Python call from this
+// environment is either. Subinterpreters go first, the main interpreter's
+// thread state last.
+void EnvState::Cleanup(void* arg) {
+  auto* state = static_cast<EnvState*>(arg);
+  if (state->cleaned_up_) return;
+  state->cleaned_up_ = true;
+  std::vector<Interpreter*> interpreters = state->interpreters_;
+  std::reverse(interpreters.begin(), interpreters.end());
+  for (Interpreter* interp : interpreters) interp->ReleasePython();
+  state->interpreters_.clear();
+}
+
+void EnvState::RemoveInterpreter(Interpreter* interp) {
+  interpreters_.erase(std::remove(interpreters_.begin(), interpreters_.end(), interp), interpreters_.end());
+}
+
+Napi::Function EnvState::python_error_class() const {
+  if (python_error_.IsEmpty()) throw std::logic_error("static-py: setup() was not called");
+  return python_error_.Value();
+}
+
+Napi::Value EnvState::WrapHandle(Interpreter* owner, std::shared_ptr<ObjectRef> ref) {
+  Napi::Object handle = PyObjectHandle::New(this, owner, std::move(ref));
+  return wrap_handle_.Call({handle});
+}
+
+PyObjectHandle* EnvState::UnwrapHandle(Napi::Object obj) {
+  Napi::Value inner = obj.Get(handle_key_.Value());
+  if (!inner.IsObject()) return nullptr;
+  Napi::Object candidate = inner.As<Napi::Object>();
+  if (!candidate.InstanceOf(handle_class())) return nullptr;
+  return PyObjectHandle::Unwrap(candidate);
+}
+
+bool EnvState::IsMap(Napi::Object obj) { return obj.InstanceOf(map_class_.Value()); }
+
+bool EnvState::IsPlainObject(Napi::Object obj) {
+  napi_value proto;
+  if (napi_get_prototype(env_, obj, &proto) != napi_ok) return false;
+  Napi::Value p(env_, proto);
+  return p.IsNull() || p.StrictEquals(object_prototype_.Value());
+}
+
+Napi::Array EnvState::MapEntries(Napi::Object map) { return map_entries_.Call({map}).As<Napi::Array>(); }
+
+Napi::Object EnvState::NewMap() { return map_class_.New({}); }
+
+void EnvState::MapSet(Napi::Object map, Napi::Value key, Napi::Value value) { map_set_.Call(map, {key, value}); }
+
+// setup(PythonError, wrapHandle): the TS layer hands over, once, the classes
+// native code must instantiate.
+Napi::Value EnvState::JSSetup(const Napi::CallbackInfo& info) {
+  EnvState* state = From(info.Env());
+  state->python_error_ = Napi::Persistent(info[0].As<Napi::Function>());
+  state->wrap_handle_ = Napi::Persistent(info[1].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// start({ executable }): starts CPython if no environment has yet, and
+// returns this environment's main Interpreter.
+Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* state = From(env);
+  if (!state->main_.IsEmpty()) return state->main_.Value();
+  RuntimeOptions options;
+  Napi::Object opts = info[0].As<Napi::Object>();
+  if (opts.Get("executable").IsString()) options.executable = opts.Get("executable").As<Napi::String>().Utf8Value();
+  PythonRuntime* runtime;
+  try {
+    runtime = &PythonRuntime::Start(options);
+  } catch (const std::runtime_error& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  Napi::Object main = Interpreter::NewMain(state, runtime->main_interpreter());
+  state->main_ = Napi::Persistent(main);
+  return main;
+}
+
+Napi::Value EnvState::JSVersion(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object v = Napi::Object::New(env);
+  v.Set("major", PY_MAJOR_VERSION);
+  v.Set("minor", PY_MINOR_VERSION);
+  v.Set("micro", PY_MICRO_VERSION);
+  const char* level = PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_ALPHA  ? "alpha"
+                      : PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_BETA  ? "beta"
+                      : PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_GAMMA ? "candidate"
+                                                                   : "final";
+  v.Set("releaselevel", level);
+  v.Set("serial", PY_RELEASE_SERIAL);
+  v.Set("hexversion", static_cast<double>(PY_VERSION_HEX));
+#ifdef Py_DEBUG
+  v.Set("debug", true);
+#else
+  v.Set("debug", false);
+#endif
+  v.Set("sharedLibrary", STATIC_PY_LINK_STATIC == 0);
+  v.Set("staticLibrary", STATIC_PY_LINK_STATIC != 0);
+  v.Set("tag", STATIC_PY_STRINGIFY(STATIC_PY_BUILD_TAG));
+  v.Set("started", PythonRuntime::Get() != nullptr);
+  return v;
+}
+
+Napi::Value EnvState::JSStaticModules(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  StaticTable::ForEachModule([&](const StaticModuleEntry& entry, InitKind kind) {
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", Napi::String::New(env, entry.name, entry.name_len));
+    m.Set("initKind", InitKindName(kind));
+    m.Set("symbol", entry.symbol);
+    out.Set(i++, m);
+  });
+  return out;
+}
+
+}  // namespace static_py

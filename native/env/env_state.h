@@ -1,0 +1,76 @@
+// Per Node environment state (the main thread and each worker have one):
+// the JS classes native code instantiates, the interpreters this
+// environment uses, and the cleanup hook that lets go of them. Nothing
+// per-environment lives in a static (better-sqlite3's Addon pattern).
+#ifndef STATIC_PY_ENV_ENV_STATE_H_
+#define STATIC_PY_ENV_ENV_STATE_H_
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "objects/object_registry.h"
+
+namespace static_py {
+
+class Interpreter;
+class PyObjectHandle;
+
+class EnvState {
+ public:
+  // Creates the state for `env`, owned by the environment (instance data),
+  // and registers the cleanup hook.
+  static EnvState* Create(Napi::Env env);
+  static EnvState* From(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+  Napi::Env env() const { return env_; }
+  Napi::Function python_error_class() const;
+  Napi::Function interpreter_class() const { return interpreter_class_.Value(); }
+  Napi::Function handle_class() const { return handle_class_.Value(); }
+  void set_interpreter_class(Napi::Function f) { interpreter_class_ = Napi::Persistent(f); }
+  void set_handle_class(Napi::Function f) { handle_class_ = Napi::Persistent(f); }
+
+  // Interpreters register here when this environment starts using them and
+  // leave when closed; cleanup releases whatever is left (main last).
+  void AddInterpreter(Interpreter* interp) { interpreters_.push_back(interp); }
+  void RemoveInterpreter(Interpreter* interp);
+
+  // Opaque Python objects as JS sees them (the TS PyObject class).
+  Napi::Value WrapHandle(Interpreter* owner, std::shared_ptr<ObjectRef> ref);
+  PyObjectHandle* UnwrapHandle(Napi::Object obj);
+
+  bool IsMap(Napi::Object obj);
+  bool IsPlainObject(Napi::Object obj);
+  Napi::Array MapEntries(Napi::Object map);
+  Napi::Object NewMap();
+  void MapSet(Napi::Object map, Napi::Value key, Napi::Value value);
+
+  // JS bindings (the functions the addon exports)
+  static Napi::Value JSSetup(const Napi::CallbackInfo& info);
+  static Napi::Value JSStart(const Napi::CallbackInfo& info);
+  static Napi::Value JSVersion(const Napi::CallbackInfo& info);
+  static Napi::Value JSStaticModules(const Napi::CallbackInfo& info);
+
+ private:
+  explicit EnvState(Napi::Env env) : env_(env) {}
+  static void Cleanup(void* arg);
+
+  Napi::Env env_;
+  Napi::FunctionReference python_error_;
+  Napi::FunctionReference wrap_handle_;
+  Napi::FunctionReference interpreter_class_;
+  Napi::FunctionReference handle_class_;
+  Napi::FunctionReference map_class_;
+  Napi::FunctionReference map_entries_;   // Array.from
+  Napi::FunctionReference map_set_;       // Map.prototype.set
+  Napi::ObjectReference object_prototype_;
+  Napi::Reference<Napi::Symbol> handle_key_;
+  Napi::ObjectReference main_;            // the main Interpreter, once started
+  std::vector<Interpreter*> interpreters_;
+  bool cleaned_up_ = false;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_ENV_ENV_STATE_H_

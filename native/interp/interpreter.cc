@@ -1,0 +1,218 @@
+#include "interp/interpreter.h"
+
+#include <string>
+#include <vector>
+
+#include "convert/call_arguments.h"
+#include "convert/js_converter.h"
+#include "convert/py_converter.h"
+#include "env/env_state.h"
+#include "loader/static_finder.h"
+#include "runtime/thread_state_guard.h"
+#include "util/py_ref.h"
+
+namespace static_py {
+namespace {
+
+std::vector<std::string> SplitDots(const std::string& name) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1) {
+    parts.push_back(name.substr(start, dot - start));
+  }
+  parts.push_back(name.substr(start));
+  return parts;
+}
+
+// `a.b.c` the way Python code would reach it: `a` from __main__'s globals,
+// the builtins, or an import; then attributes, importing submodules of
+// packages that are not imported yet. New reference, or null with an error.
+PyObject* ResolveDottedName(const std::string& dotted, PyObject* globals) {
+  std::vector<std::string> parts = SplitDots(dotted);
+  PyRef obj = PyRef::Borrow(PyDict_GetItemString(globals, parts[0].c_str()));
+  if (!obj) obj = PyRef::Borrow(PyDict_GetItemString(PyEval_GetBuiltins(), parts[0].c_str()));
+  if (!obj) {
+    if (parts.size() == 1) {
+      PyErr_Format(PyExc_NameError, "name '%s' is not defined", parts[0].c_str());
+      return nullptr;
+    }
+    obj = PyRef::Steal(PyImport_ImportModule(parts[0].c_str()));
+    if (!obj) return nullptr;
+  }
+  std::string prefix = parts[0];
+  for (size_t i = 1; i < parts.size(); i++) {
+    prefix += "." + parts[i];
+    PyRef next = PyRef::Steal(PyObject_GetAttrString(obj.get(), parts[i].c_str()));
+    if (!next) {
+      if (!PyErr_ExceptionMatches(PyExc_AttributeError) || !PyModule_Check(obj.get()) ||
+          !PyObject_HasAttrString(obj.get(), "__path__")) {
+        return nullptr;
+      }
+      // A package's submodule that nobody imported yet. If it does not
+      // exist either, the AttributeError is the better message.
+      PyObject *type, *value, *tb;
+      PyErr_Fetch(&type, &value, &tb);
+      next = PyRef::Steal(PyImport_ImportModule(prefix.c_str()));
+      if (!next && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) {
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+        return nullptr;
+      }
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+      if (!next) return nullptr;
+    }
+    obj = std::move(next);
+  }
+  return obj.release();
+}
+
+// What interp.import() reports: a dict that converts to PyModuleInfo.
+PyObject* DescribeModule(PyObject* module, const std::string& requested) {
+  PyRef info = PyRef::Steal(PyDict_New());
+  if (!info) return nullptr;
+  auto set = [&](const char* key, PyObject* value) {
+    PyRef v = PyRef::Steal(value);
+    if (!v) {
+      PyErr_Clear();
+      v = PyRef::Borrow(Py_None);
+    }
+    return PyDict_SetItemString(info.get(), key, v.get()) == 0;
+  };
+  PyRef spec = PyRef::Steal(PyObject_GetAttrString(module, "__spec__"));
+  if (!spec) PyErr_Clear();
+  PyRef loader = spec && spec.get() != Py_None ? PyRef::Steal(PyObject_GetAttrString(spec.get(), "loader")) : PyRef();
+  if (!loader) PyErr_Clear();
+  std::string kind = StaticFinder::LoaderKind(loader.get());
+  bool ok = set("name", PyUnicode_FromString(requested.c_str())) &&
+            set("__name__", PyObject_GetAttrString(module, "__name__")) &&
+            set("file", PyObject_GetAttrString(module, "__file__")) &&
+            set("origin", spec && spec.get() != Py_None ? PyObject_GetAttrString(spec.get(), "origin") : nullptr) &&
+            set("loader", PyUnicode_FromString(kind.c_str())) &&
+            set("isPackage", PyBool_FromLong(PyObject_HasAttrString(module, "__path__")));
+  return ok ? info.release() : nullptr;
+}
+
+}  // namespace
+
+Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
+  Napi::Function cls = DefineClass(env, "Interpreter",
+                                   {
+                                       InstanceMethod<&Interpreter::JSExec>("exec"),
+                                       InstanceMethod<&Interpreter::JSEval>("eval"),
+                                       InstanceMethod<&Interpreter::JSCall>("call"),
+                                       InstanceMethod<&Interpreter::JSImport>("import"),
+                                       InstanceAccessor<&Interpreter::JSGetId>("id"),
+                                       InstanceAccessor<&Interpreter::JSGetIsMain>("isMain"),
+                                   });
+  state->set_interpreter_class(cls);
+  return cls;
+}
+
+Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Interpreter>(info) {
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    throw Napi::TypeError::New(info.Env(), "Interpreter objects come from python.main and python.createInterpreter()");
+  }
+  state_ = EnvState::From(info.Env());
+  interp_ = info[0].As<Napi::External<PyInterpreterState>>().Data();
+  id_ = PyInterpreterState_GetID(interp_);
+  registry_ = std::make_shared<ObjectRegistry>(id_);
+}
+
+Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
+  Napi::Env env = state->env();
+  Napi::Object obj = state->interpreter_class().New({Napi::External<PyInterpreterState>::New(env, interp)});
+  Interpreter* self = Unwrap(obj);
+  self->main_ = true;
+  // This environment's own thread state for the main interpreter; it may be
+  // created without holding the GIL.
+  self->tstate_ = PyThreadState_New(interp);
+  {
+    ThreadStateGuard guard(self->tstate_);
+    self->globals_ = PyModule_GetDict(PyImport_AddModule("__main__"));
+  }
+  state->AddInterpreter(self);
+  return obj;
+}
+
+void Interpreter::CheckUsable(Napi::Env env) const {
+  if (released_) throw Napi::Error::New(env, "interpreter " + std::to_string(id_) + " is closed");
+}
+
+Napi::Value Interpreter::Invoke(Napi::Env env, const std::function<PyObject*()>& body,
+                                PythonException::Source source) {
+  CheckUsable(env);
+  ThreadStateGuard guard(tstate_);
+  registry_->Drain();
+  PyRef result = PyRef::Steal(body());
+  if (!result) throw PythonException::Fetch(source).ToJs(state_);
+  static_py::Value value;
+  if (!PyConverter(registry_, /*borrow_bytes=*/true).FromPython(result.get(), &value)) {
+    throw PythonException::Fetch().ToJs(state_);
+  }
+  // Still attached: `value` may point into `result`.
+  return JsConverter(state_, /*copy_bytes=*/false).ToJs(value, this);
+}
+
+void Interpreter::ReleasePython() {
+  if (released_) return;
+  released_ = true;
+  PyEval_RestoreThread(tstate_);
+  registry_->CloseAll();
+  PyThreadState_Clear(tstate_);
+  PyThreadState_DeleteCurrent();
+  tstate_ = nullptr;
+}
+
+PyObject* Interpreter::RunCode(const std::string& code, int start, const char* filename) {
+  if (code.find('\0') != std::string::npos) {
+    PyErr_SetString(PyExc_ValueError, "source code string cannot contain null bytes");
+    return nullptr;
+  }
+  PyRef compiled = PyRef::Steal(Py_CompileStringExFlags(code.c_str(), filename, start, nullptr, -1));
+  if (!compiled) return nullptr;
+  return PyEval_EvalCode(compiled.get(), globals_, globals_);
+}
+
+// JS bindings --------------------------------------------------------------
+
+Napi::Value Interpreter::JSExec(const Napi::CallbackInfo& info) {
+  std::string code = info[0].As<Napi::String>().Utf8Value();
+  Invoke(info.Env(), [&] { return RunCode(code, Py_file_input, "<exec>"); }, {"<exec>", &code});
+  return info.Env().Undefined();
+}
+
+Napi::Value Interpreter::JSEval(const Napi::CallbackInfo& info) {
+  std::string code = info[0].As<Napi::String>().Utf8Value();
+  return Invoke(info.Env(), [&] { return RunCode(code, Py_eval_input, "<eval>"); }, {"<eval>", &code});
+}
+
+// call(dottedName, args: unknown[], kwargs: object | null)
+Napi::Value Interpreter::JSCall(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  CallArguments args(state_, info[1], info[2], /*copy_bytes=*/false);
+  return Invoke(info.Env(), [&]() -> PyObject* {
+    PyRef callable = PyRef::Steal(ResolveDottedName(name, globals_));
+    return callable ? args.Call(callable.get(), registry_) : nullptr;
+  });
+}
+
+Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  return Invoke(info.Env(), [&]() -> PyObject* {
+    // Sized, so a name with a NUL can never be looked up truncated.
+    PyRef unicode = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
+    PyRef module = unicode ? PyRef::Steal(PyImport_Import(unicode.get())) : PyRef();
+    if (!module) return nullptr;
+    return DescribeModule(module.get(), name);
+  });
+}
+
+Napi::Value Interpreter::JSGetId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(id_));
+}
+
+Napi::Value Interpreter::JSGetIsMain(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), main_); }
+
+}  // namespace static_py

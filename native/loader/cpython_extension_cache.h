@@ -1,0 +1,48 @@
+// The `cpython` policy: single-phase modules cached exactly as the running
+// CPython caches dynamic extensions, bugs included (one m_copy per def,
+// shared by all interpreters, cleared when any interpreter that imported the
+// module ends).
+//  * 3.8-3.12: CPython does it. Store() is CPython's exported
+//    _PyImport_FixupExtensionObject, keyed like a builtin (name, name);
+//    Find() is _PyImport_FindExtensionObject (3.8-3.10) or, where that is no
+//    longer exported, _imp.create_builtin(), whose first step is the same
+//    extension-cache lookup (3.11-3.12).
+//  * 3.13: none of that is exported; Store()/Find() reproduce 3.13's
+//    import_run_extension() / import_find_extension() on public API, and the
+//    differential test (test/loader.differential.test.ts) holds them to
+//    what CPython does with the same extension built as a shared library.
+#ifndef STATIC_PY_LOADER_CPYTHON_EXTENSION_CACHE_H_
+#define STATIC_PY_LOADER_CPYTHON_EXTENSION_CACHE_H_
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "loader/extension_cache.h"
+
+namespace static_py {
+
+class CPythonExtensionCache : public ExtensionCache {
+ public:
+  PyObject* Find(PyObject* name, PyObject* spec) override;
+  int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) override;
+  int64_t CopyOwner(PyModuleDef* def) override;
+
+ private:
+  struct Entry {
+    PyModuleDef* def;
+  };
+  struct Copy {
+    PyObject* dict;  // the m_copy we saw made; compared by identity only
+    int64_t owner;
+  };
+  bool Lookup(const std::string& name, Entry* out);
+
+  std::mutex mutex_;  // guards the maps, never held while Python runs
+  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<PyModuleDef*, Copy> copies_;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_LOADER_CPYTHON_EXTENSION_CACHE_H_

@@ -1,0 +1,29 @@
+/* The few CPython internals static-py needs, behind plain C functions.
+ * They live in one C file (cpython_internals.c) because the internal
+ * headers are C-only and need Py_BUILD_CORE; each function says why no
+ * public API fits. */
+#ifndef STATIC_PY_LOADER_CPYTHON_INTERNALS_H_
+#define STATIC_PY_LOADER_CPYTHON_INTERNALS_H_
+
+#include <Python.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Gives `module` (just made by PyModule_Create2) the name `fullname`:
+ * __name__, the module's own name slot, and the __module__ of the functions
+ * PyModule_Create2 added from the def. Used on 3.12+ where the package
+ * context cannot be set (package_context.h). 0, or -1 with an exception. */
+int static_py_rename_new_module(PyObject *module, PyObject *fullname);
+
+/* Whether the current interpreter refuses single-phase init modules
+ * (CPython's check_multi_interp_extensions, not exported in 3.13):
+ * 1 refuse, 0 allow. Always 0 before 3.12. */
+int static_py_interp_refuses_singlephase(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STATIC_PY_LOADER_CPYTHON_INTERNALS_H_ */

@@ -1,0 +1,55 @@
+// Where single-phase modules go after their first import, so the next
+// import in some interpreter can be served without (or with) calling the init
+// function again. Two policies, chosen once per process (the lab compares
+// them):
+//  * cpython:  CPython's own semantics for the running build, bugs included:
+//              one m_copy per def, shared by every interpreter
+//              (cpython_extension_cache.h);
+//  * isolated: one m_copy per interpreter, approach 2 of gh-101758
+//              (isolated_extension_cache.h).
+#ifndef STATIC_PY_LOADER_EXTENSION_CACHE_H_
+#define STATIC_PY_LOADER_EXTENSION_CACHE_H_
+
+#include <Python.h>
+
+#include <string>
+
+#include "loader/static_table_data.h"
+
+namespace static_py {
+
+enum class CachePolicy { kCPython, kIsolated };
+
+// All methods need the GIL of the interpreter doing the import.
+class ExtensionCache {
+ public:
+  virtual ~ExtensionCache() = default;
+
+  // The process-wide cache for the policy chosen with SetPolicy (cpython by
+  // default). The policy cannot change once a module has been cached.
+  static ExtensionCache& Active();
+  static bool SetPolicy(CachePolicy policy);
+  static CachePolicy policy();
+
+  // A single-phase module imported before under `name`, rebuilt as the
+  // policy says (from m_copy, or by calling its init function again): a new
+  // reference, in sys.modules. Null without an exception when nothing is
+  // cached for this interpreter; null with one on failure.
+  virtual PyObject* Find(PyObject* name, PyObject* spec) = 0;
+
+  // Records a single-phase module right after its init function made it:
+  // m_copy or m_init, PyState_FindModule's slot, and sys.modules[name].
+  virtual int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) = 0;
+
+  // The current interpreter is about to end: drop what belongs to it.
+  virtual void ForgetCurrentInterpreter() {}
+
+  // For moduleState(): who owns the m_copy used for `def` in the current
+  // interpreter: an interpreter id, -1 for none, or -2 when the build does
+  // not let us tell.
+  virtual int64_t CopyOwner(PyModuleDef* def) = 0;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_LOADER_EXTENSION_CACHE_H_

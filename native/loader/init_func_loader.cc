@@ -1,0 +1,236 @@
+#include "loader/init_func_loader.h"
+
+#include <cstring>
+
+#include "include/static_py/import.h"
+#include "loader/cpython_internals.h"
+#include "loader/extension_cache.h"
+#include "loader/package_context.h"
+#include "loader/static_finder.h"
+#include "util/py_ref.h"
+
+namespace static_py {
+namespace {
+
+// The last component of `name`, encoded the way CPython's dynamic loader
+// encodes it for PyInit_/PyInitU_ and for its error messages: ASCII, or
+// Punycode with '-' replaced by '_'. A bytes object.
+PyRef EncodedShortName(PyObject* name, bool* non_ascii) {
+  *non_ascii = false;
+  Py_ssize_t len = PyUnicode_GetLength(name);
+  Py_ssize_t dot = PyUnicode_FindChar(name, '.', 0, len, -1);
+  if (dot == -2) return PyRef();
+  PyRef last = dot == -1 ? PyRef::Borrow(name) : PyRef::Steal(PyUnicode_Substring(name, dot + 1, len));
+  if (!last) return PyRef();
+  PyRef encoded = PyRef::Steal(PyUnicode_AsEncodedString(last.get(), "ascii", nullptr));
+  if (encoded) return encoded;
+  if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return PyRef();
+  PyErr_Clear();
+  *non_ascii = true;
+  encoded = PyRef::Steal(PyUnicode_AsEncodedString(last.get(), "punycode", nullptr));
+  if (!encoded) return PyRef();
+  return PyRef::Steal(PyObject_CallMethod(encoded.get(), "replace", "cc", '-', '_'));
+}
+
+// A clear ValueError for names no import could have produced (cf. CPython
+// gh-150633, where a NUL truncated the inittab lookup).
+int CheckModuleName(PyObject* name) {
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(name, &size);
+  if (utf8 == nullptr) return -1;
+  const char* problem = nullptr;
+  if (size == 0) {
+    problem = "is empty";
+  } else if (std::memchr(utf8, '\0', static_cast<size_t>(size)) != nullptr) {
+    problem = "contains a NUL character";
+  } else if (utf8[0] == '.' || utf8[size - 1] == '.') {
+    problem = "starts or ends with a dot";
+  } else if (std::strstr(utf8, "..") != nullptr) {
+    problem = "has an empty component (two dots in a row)";
+  }
+  if (problem == nullptr) return 0;
+  PyErr_Format(PyExc_ValueError, "static-py: the module name %R %s", name, problem);
+  return -1;
+}
+
+// CPython's inittab wins over any finder for these names, and 3.15's
+// PyImport_CreateModuleFromInitfunc handles them inconsistently
+// (gh-157384): refuse them outright.
+int RefuseBuiltinName(PyObject* name) {
+  PyObject* builtins = PySys_GetObject("builtin_module_names");  // borrowed
+  if (builtins == nullptr) return 0;
+  int found = PySequence_Contains(builtins, name);
+  if (found <= 0) return found;
+  PyRef msg = PyRef::Steal(PyUnicode_FromFormat(
+      "static-py: cannot create module %R from an init function: it is a built-in module of this interpreter "
+      "(listed in sys.builtin_module_names), which CPython always imports from its inittab",
+      name));
+  if (msg) PyErr_SetImportError(msg.get(), name, nullptr);
+  return -1;
+}
+
+PyObject* ModuleName(PyObject* module) {
+  PyObject* dict = PyModule_GetDict(module);  // borrowed
+  return dict ? PyDict_GetItemString(dict, "__name__") : nullptr;
+}
+
+}  // namespace
+
+int InitFuncLoader::CheckSinglePhaseAllowed(const char* name) {
+#if PY_VERSION_HEX >= 0x030D0000
+  if (static_py_interp_refuses_singlephase()) {
+    PyErr_Format(PyExc_ImportError, "module %s does not support loading in subinterpreters", name);
+    return -1;
+  }
+  return 0;
+#elif PY_VERSION_HEX >= 0x030C0000
+  return _PyImport_CheckSubinterpIncompatibleExtensionAllowed(name);
+#else
+  (void)name;
+  return 0;
+#endif
+}
+
+PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fullname, const char* short_name,
+                                      bool non_ascii, InitKind* kind) {
+  *kind = InitKind::kUnknown;
+  bool consumed = false;
+  PyObject* m = fullname != nullptr ? PackageContext::CallInit(fullname, initfunc, &consumed) : initfunc();
+  if (m == nullptr) {
+    if (!PyErr_Occurred()) {
+      PyErr_Format(PyExc_SystemError, "initialization of %s failed without raising an exception", short_name);
+    }
+    return nullptr;
+  }
+  if (PyErr_Occurred()) {
+#if PY_VERSION_HEX >= 0x030D0000
+    _PyErr_FormatFromCause(PyExc_SystemError, "initialization of %s raised unreported exception", short_name);
+#else
+    PyErr_Clear();
+    PyErr_Format(PyExc_SystemError, "initialization of %s raised unreported exception", short_name);
+#endif
+    // CPython leaks `m` here; we do not.
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    Py_DECREF(m);
+    PyErr_Restore(type, value, tb);
+    return nullptr;
+  }
+  if (Py_TYPE(m) == nullptr) {
+    // A PyModuleDef returned without PyModuleDef_Init(): not an object at all.
+    PyErr_Format(PyExc_SystemError, "init function of %s returned uninitialized object", short_name);
+    return nullptr;
+  }
+  if (PyObject_TypeCheck(m, &PyModuleDef_Type)) {
+    // PyModuleDef_Init() hands out the static def without a new reference.
+    *kind = InitKind::kMultiPhase;
+    return m;
+  }
+  PyRef module = PyRef::Steal(m);
+#if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000
+  if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
+#endif
+  if (non_ascii) {
+    PyErr_Format(PyExc_SystemError, "initialization of %s did not return PyModuleDef", short_name);
+    return nullptr;
+  }
+#if PY_VERSION_HEX >= 0x030D0000
+  if (!PyModule_Check(m)) {
+    PyErr_Format(PyExc_SystemError, "initialization of %s did not return an extension module", short_name);
+    return nullptr;
+  }
+  if (PyModule_GetDef(m) == nullptr) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_SystemError, "initialization of %s did not return a valid extension module", short_name);
+    return nullptr;
+  }
+#else
+  if (PyModule_GetDef(m) == nullptr) {
+    PyErr_Format(PyExc_SystemError, "initialization of %s did not return an extension module", short_name);
+    return nullptr;
+  }
+#endif
+#if PY_VERSION_HEX >= 0x030C0000
+  // 3.12+: init functions outside the addon do not reach our
+  // PyModule_Create2 wrapper (package_context.h); name their module here.
+  if (fullname != nullptr && !consumed && PackageContext::enabled() && std::strchr(fullname, '.') != nullptr) {
+    PyObject* current = ModuleName(m);
+    if (current != nullptr && PyUnicode_Check(current) && PyUnicode_CompareWithASCIIString(current, short_name) == 0) {
+      PyRef full = PyRef::Steal(PyUnicode_FromString(fullname));
+      if (!full || static_py_rename_new_module(m, full.get()) < 0) return nullptr;
+    }
+  }
+#endif
+  *kind = InitKind::kSinglePhase;
+  return module.release();
+}
+
+PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind_out) {
+  InitKind local_kind;
+  InitKind* kind = kind_out != nullptr ? kind_out : &local_kind;
+  *kind = InitKind::kUnknown;
+  PyRef name = PyRef::Steal(PyObject_GetAttrString(spec, "name"));
+  if (!name) return nullptr;
+  if (!PyUnicode_Check(name.get())) {
+    PyErr_Format(PyExc_TypeError, "static-py: spec.name must be a str, not %.200s", Py_TYPE(name.get())->tp_name);
+    return nullptr;
+  }
+  if (CheckModuleName(name.get()) < 0 || RefuseBuiltinName(name.get()) < 0) return nullptr;
+
+  ExtensionCache& cache = ExtensionCache::Active();
+  if (PyObject* cached = cache.Find(name.get(), spec)) {
+    *kind = InitKind::kSinglePhase;
+    return cached;
+  }
+  if (PyErr_Occurred()) return nullptr;
+
+  PyRef origin = PyRef::Steal(PyObject_GetAttrString(spec, "origin"));
+  if (!origin) {
+    PyErr_Clear();
+    origin = PyRef::Borrow(Py_None);
+  }
+  if (PySys_Audit("import", "OOOOO", name.get(), origin.get(), Py_None, Py_None, Py_None) < 0) return nullptr;
+
+  bool non_ascii = false;
+  PyRef short_name = EncodedShortName(name.get(), &non_ascii);
+  if (!short_name) return nullptr;
+  const char* fullname = PyUnicode_AsUTF8(name.get());
+  if (fullname == nullptr) return nullptr;
+  PyObject* result = RunInitFunc(initfunc, fullname, PyBytes_AS_STRING(short_name.get()), non_ascii, kind);
+  if (result == nullptr) return nullptr;
+  if (*kind == InitKind::kMultiPhase) {
+    return PyModule_FromDefAndSpec(reinterpret_cast<PyModuleDef*>(result), spec);
+  }
+  PyRef module = PyRef::Steal(result);
+#if PY_VERSION_HEX >= 0x030D0000
+  if (CheckSinglePhaseAllowed(PyBytes_AS_STRING(short_name.get())) < 0) return nullptr;
+#endif
+  if (cache.Store(name.get(), module.get(), initfunc) < 0) return nullptr;
+  return module.release();
+}
+
+int InitFuncLoader::ExecModule(PyObject* module) {
+  if (!PyModule_Check(module)) return 0;
+  PyModuleDef* def = PyModule_GetDef(module);
+  if (def == nullptr) return 0;
+  // A state pointer marks a module whose exec slots already ran (and a
+  // single-phase module with m_size > 0): a reload does nothing.
+  if (PyModule_GetState(module) != nullptr) return 0;
+  return PyModule_ExecDef(module, def);
+}
+
+}  // namespace static_py
+
+// The C API (include/static_py/import.h) --------------------------------------
+
+extern "C" PyObject* StaticPy_CreateModuleFromInitfunc(PyObject* spec, StaticPy_InitFunc initfunc) {
+  return static_py::InitFuncLoader::CreateModule(spec, initfunc);
+}
+
+extern "C" int StaticPy_ExecModule(PyObject* module) { return static_py::InitFuncLoader::ExecModule(module); }
+
+extern "C" PyObject* StaticPy_ImportByInitFunc(const char* fullname, StaticPy_InitFunc initfunc) {
+  static_py::PyRef name = static_py::PyRef::Steal(PyUnicode_FromString(fullname));
+  if (!name) return nullptr;
+  return static_py::StaticFinder::ImportWithInitFunc(name.get(), initfunc, nullptr);
+}

@@ -1,0 +1,40 @@
+// Creates modules from init functions the way CPython's dynamic extension
+// loader does (include/static_py/import.h is the C face of this class):
+// the version's checks and messages, multi-phase creation from def and spec,
+// the package context for single-phase init, and the extension cache.
+#ifndef STATIC_PY_LOADER_INIT_FUNC_LOADER_H_
+#define STATIC_PY_LOADER_INIT_FUNC_LOADER_H_
+
+#include <Python.h>
+
+#include "loader/static_table.h"
+
+namespace static_py {
+
+class InitFuncLoader {
+ public:
+  // The module for `spec` (GIL held). Multi-phase: created, not executed.
+  // Single-phase: finished and in sys.modules. *kind tells which it was
+  // (kUnknown when it failed before the init function returned).
+  static PyObject* CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind = nullptr);
+
+  // CPython's exec_builtin_or_dynamic(): runs a multi-phase module's exec
+  // slots once; nothing for single-phase modules.
+  static int ExecModule(PyObject* module);
+
+  // Calls `initfunc` and checks its result as the running CPython version
+  // does, with errors naming `short_name` (the last component, as CPython
+  // prints it). Returns the def (multi-phase) or the module (single-phase),
+  // a new reference, or null with the version's exception set.
+  // `fullname` (UTF-8) is the package context; null for none.
+  static PyObject* RunInitFunc(StaticInitFunc initfunc, const char* fullname, const char* short_name,
+                               bool non_ascii, InitKind* kind);
+
+  // ImportError unless the current interpreter accepts single-phase modules
+  // (isolated interpreters on 3.12+ do not). 0, or -1 with the exception.
+  static int CheckSinglePhaseAllowed(const char* name);
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_LOADER_INIT_FUNC_LOADER_H_

@@ -1,0 +1,42 @@
+// The meta path finder and loader for static extensions, written in C++
+// (a Python type made with PyType_FromSpec in each interpreter). Each
+// interpreter static-py creates gets two instances:
+//  * sys.meta_path[0]: finds, creates and executes the static modules of the
+//    build-time table;
+//  * the end of sys.meta_path: supplies the parent packages of dotted static
+//    names that no other finder provides (`import a.b.c` with only a.b.c
+//    static), after every real finder had its chance.
+// A third kind of instance is the loader of one init function
+// (importByInitFunc); it is never on sys.meta_path.
+#ifndef STATIC_PY_LOADER_STATIC_FINDER_H_
+#define STATIC_PY_LOADER_STATIC_FINDER_H_
+
+#include <Python.h>
+
+#include <string>
+
+#include "loader/static_table_data.h"
+
+namespace static_py {
+
+class StaticFinder {
+ public:
+  // GIL held, in the interpreter to equip. 0, or -1 with an exception.
+  static int Install();
+
+  // "static", "static-package", "builtin", "frozen", "extension", "source",
+  // "sourceless", "namespace", or the loader's type name.
+  static std::string LoaderKind(PyObject* loader);
+
+  // The full import of `name` with `initfunc` as its loader (see
+  // StaticPy_ImportByInitFunc). `origin` is the spec's origin (null: the
+  // file that holds `initfunc`). Returns the module, a new reference.
+  static PyObject* ImportWithInitFunc(PyObject* name, StaticInitFunc initfunc, PyObject* origin);
+
+  // The file that holds `address` (the addon itself for linked-in code).
+  static std::string FileContaining(const void* address);
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_LOADER_STATIC_FINDER_H_

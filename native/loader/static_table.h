@@ -1,0 +1,33 @@
+// Lookup in the build-time table (static_table_data.h): one hash and, on
+// average, one probe, whatever the table's size or the entry's position.
+#ifndef STATIC_PY_LOADER_STATIC_TABLE_H_
+#define STATIC_PY_LOADER_STATIC_TABLE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "loader/static_table_data.h"
+
+namespace static_py {
+
+// What a module's init function turned out to be; known once it has run.
+enum class InitKind : uint8_t { kUnknown = 0, kSinglePhase = 1, kMultiPhase = 2 };
+const char* InitKindName(InitKind kind);
+
+class StaticTable {
+ public:
+  // The entry for exactly this name (bytes and length: an embedded NUL
+  // never matches a shorter name), or null.
+  static const StaticModuleEntry* Find(const char* name, size_t len);
+  static uint64_t Hash(const char* name, size_t len);
+
+  static void RecordInitKind(const StaticModuleEntry* entry, InitKind kind);
+  static InitKind GetInitKind(const StaticModuleEntry* entry);
+  // Modules only (synthetic packages are skipped), in name order.
+  static void ForEachModule(const std::function<void(const StaticModuleEntry&, InitKind)>& fn);
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_LOADER_STATIC_TABLE_H_

@@ -1,0 +1,103 @@
+#include "objects/py_object_handle.h"
+
+#include <string>
+
+#include "convert/call_arguments.h"
+#include "env/env_state.h"
+#include "interp/interpreter.h"
+#include "util/py_ref.h"
+
+namespace static_py {
+
+Napi::Function PyObjectHandle::Init(Napi::Env env, EnvState* state) {
+  Napi::Function cls = DefineClass(env, "PyObjectHandle",
+                                   {
+                                       InstanceMethod<&PyObjectHandle::JSRepr>("repr"),
+                                       InstanceMethod<&PyObjectHandle::JSStr>("str"),
+                                       InstanceMethod<&PyObjectHandle::JSTypeName>("typeName"),
+                                       InstanceMethod<&PyObjectHandle::JSGetAttr>("getattr"),
+                                       InstanceMethod<&PyObjectHandle::JSCall>("call"),
+                                       InstanceMethod<&PyObjectHandle::JSRelease>("release"),
+                                       InstanceAccessor<&PyObjectHandle::JSIsReleased>("released"),
+                                   });
+  state->set_handle_class(cls);
+  return cls;
+}
+
+PyObjectHandle::PyObjectHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PyObjectHandle>(info) {
+  if (info.Length() < 2 || !info[0].IsExternal() || !info[1].IsObject()) {
+    throw Napi::TypeError::New(info.Env(), "PyObject handles come from Python results, not from `new`");
+  }
+  owner_ = info[0].As<Napi::External<Interpreter>>().Data();
+  owner_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
+}
+
+Napi::Object PyObjectHandle::New(EnvState* state, Interpreter* owner, std::shared_ptr<ObjectRef> ref) {
+  Napi::Env env = state->env();
+  Napi::Object obj = state->handle_class().New({Napi::External<Interpreter>::New(env, owner), owner->Value()});
+  Unwrap(obj)->ref_ = std::move(ref);
+  return obj;
+}
+
+PyObject* PyObjectHandle::Target(Napi::Env env) const {
+  if (!ref_ || ref_->get() == nullptr) {
+    throw Napi::Error::New(env, "this PyObject was released and can no longer be used");
+  }
+  return ref_->get();
+}
+
+// JS bindings --------------------------------------------------------------
+
+Napi::Value PyObjectHandle::JSRepr(const Napi::CallbackInfo& info) {
+  return owner_->Invoke(info.Env(), [&] { return PyObject_Repr(Target(info.Env())); });
+}
+
+Napi::Value PyObjectHandle::JSStr(const Napi::CallbackInfo& info) {
+  return owner_->Invoke(info.Env(), [&] { return PyObject_Str(Target(info.Env())); });
+}
+
+Napi::Value PyObjectHandle::JSTypeName(const Napi::CallbackInfo& info) {
+  return owner_->Invoke(info.Env(), [&]() -> PyObject* {
+    PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(Target(info.Env())));
+    PyRef module = PyRef::Steal(PyObject_GetAttrString(type, "__module__"));
+    PyRef qualname = PyRef::Steal(PyObject_GetAttrString(type, "__qualname__"));
+    if (!qualname) return nullptr;
+    if (!module || !PyUnicode_Check(module.get()) || PyUnicode_CompareWithASCIIString(module.get(), "builtins") == 0) {
+      PyErr_Clear();
+      return qualname.release();
+    }
+    return PyUnicode_FromFormat("%U.%U", module.get(), qualname.get());
+  });
+}
+
+Napi::Value PyObjectHandle::JSGetAttr(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  return owner_->Invoke(info.Env(), [&]() -> PyObject* {
+    PyRef key = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
+    return key ? PyObject_GetAttr(Target(info.Env()), key.get()) : nullptr;
+  });
+}
+
+// call(args: unknown[], kwargs: object | null)
+Napi::Value PyObjectHandle::JSCall(const Napi::CallbackInfo& info) {
+  CallArguments args(EnvState::From(info.Env()), info[0], info[1], /*copy_bytes=*/false);
+  return owner_->Invoke(info.Env(), [&] { return args.Call(Target(info.Env()), owner_->registry()); });
+}
+
+Napi::Value PyObjectHandle::JSRelease(const Napi::CallbackInfo& info) {
+  if (!ref_ || ref_->get() == nullptr) return info.Env().Undefined();
+  // Drop the reference now, with the thread state attached, so __del__ and
+  // weakref callbacks run before release() returns.
+  owner_->Invoke(info.Env(), [&]() -> PyObject* {
+    ref_.reset();
+    owner_->registry()->Drain();
+    Py_RETURN_NONE;
+  });
+  return info.Env().Undefined();
+}
+
+Napi::Value PyObjectHandle::JSIsReleased(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !ref_ || ref_->get() == nullptr);
+}
+
+}  // namespace static_py

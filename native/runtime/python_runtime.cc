@@ -1,0 +1,139 @@
+#include "runtime/python_runtime.h"
+
+#include <dlfcn.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "loader/static_finder.h"
+
+namespace static_py {
+namespace {
+
+// Process-wide by nature (there is one CPython per process). Allocated once
+// and never destroyed, so nothing runs at exit while other threads may still
+// be inside Python.
+std::once_flag g_start_once;
+PythonRuntime* g_runtime = nullptr;
+std::string* g_start_error = nullptr;
+
+std::string StatusMessage(const char* step, const PyStatus& status) {
+  std::string msg = std::string("static-py: ") + step + " failed";
+  if (status.func != nullptr) msg += std::string(" in ") + status.func;
+  if (status.err_msg != nullptr) msg += std::string(": ") + status.err_msg;
+  return msg;
+}
+
+// python-main waits here forever once Python is up; it must outlive every
+// other user of the runtime, so it is never joined.
+[[noreturn]] void Park() {
+  auto* mutex = new std::mutex();
+  auto* cv = new std::condition_variable();
+  std::unique_lock<std::mutex> lock(*mutex);
+  for (;;) cv->wait(lock);
+}
+
+}  // namespace
+
+PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
+  std::call_once(g_start_once, [&options] {
+    auto* runtime = new PythonRuntime();
+    std::promise<std::string> booted;
+    std::future<std::string> result = booted.get_future();
+    std::thread([runtime, options, &booted] {
+      std::string error = runtime->Boot(options);
+      bool ok = error.empty();
+      booted.set_value(std::move(error));
+      if (ok) Park();
+    }).detach();
+    std::string error = result.get();
+    if (error.empty()) {
+      g_runtime = runtime;
+    } else {
+      g_start_error = new std::string(std::move(error));
+    }
+  });
+  if (g_runtime == nullptr) throw std::runtime_error(*g_start_error);
+  return *g_runtime;
+}
+
+PythonRuntime* PythonRuntime::Get() { return g_runtime; }
+
+// Extension modules in lib-dynload are not linked against libpython; they
+// expect its symbols in the global scope. Node loads addons (and so our
+// libpython dependency) with RTLD_LOCAL, so re-open that one library with
+// RTLD_GLOBAL. Nothing else of ours becomes global (unlike loading the whole
+// addon with RTLD_GLOBAL, which leaks our symbols into later addons).
+std::string PythonRuntime::PromoteLibpythonSymbols() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) == 0 || info.dli_fname == nullptr) {
+    return "static-py: cannot tell which file libpython was loaded from (dladdr failed)";
+  }
+  libpython_path_ = info.dli_fname;
+  void* handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return std::string("static-py: cannot make libpython's symbols global (") + (why ? why : "unknown error") + ")";
+  }
+  // The handle only raised the reference count of an already-loaded library.
+  return "";
+}
+
+std::string PythonRuntime::Boot(const RuntimeOptions& options) {
+  if (std::string error = PromoteLibpythonSymbols(); !error.empty()) return error;
+
+  const char* running = Py_GetVersion();
+  char expected[16];
+  snprintf(expected, sizeof expected, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+  if (strncmp(running, expected, strlen(expected)) != 0) {
+    return std::string("static-py: this addon was compiled for Python ") + PY_VERSION + " but loaded libpython " +
+           running + " from " + libpython_path_ + "; rebuild it with `npm run build`";
+  }
+
+  // The isolated preset: no PYTHON* environment variables, no signal
+  // handlers, no locale changes. UTF-8 mode on, as Node is UTF-8 throughout.
+  PyPreConfig preconfig;
+  PyPreConfig_InitIsolatedConfig(&preconfig);
+  preconfig.utf8_mode = 1;
+  PyStatus status = Py_PreInitialize(&preconfig);
+  if (PyStatus_Exception(status)) return StatusMessage("Py_PreInitialize", status);
+
+  PyConfig config;
+  PyConfig_InitIsolatedConfig(&config);
+  config.install_signal_handlers = 0;
+  // Unbuffered stdio: print() reaches the terminal in order with Node's own
+  // output, and nothing is lost at exit (Python is never finalised).
+  config.buffered_stdio = 0;
+  config.pathconfig_warnings = 0;
+  config.site_import = 1;
+  if (!options.executable.empty()) {
+    // CPython's own path logic derives prefix, sys.path and a venv from here.
+    status = PyConfig_SetBytesString(&config, &config.program_name, options.executable.c_str());
+    if (!PyStatus_Exception(status)) {
+      status = PyConfig_SetBytesString(&config, &config.executable, options.executable.c_str());
+    }
+    if (PyStatus_Exception(status)) {
+      PyConfig_Clear(&config);
+      return StatusMessage("setting sys.executable", status);
+    }
+  }
+  status = Py_InitializeFromConfig(&config);
+  PyConfig_Clear(&config);
+  if (PyStatus_Exception(status)) return StatusMessage("Py_InitializeFromConfig", status);
+
+  main_interpreter_ = PyThreadState_Get()->interp;
+  executable_ = options.executable;
+  std::string error;
+  if (StaticFinder::Install() < 0) {
+    error = "static-py: installing the static extension finder in the main interpreter failed";
+    PyErr_Clear();
+  }
+  PyEval_SaveThread();
+  return error;
+}
+
+}  // namespace static_py

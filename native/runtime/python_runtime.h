@@ -1,0 +1,47 @@
+// The process-wide CPython runtime: started once, with the isolated config,
+// on a thread of its own, and never finalised (thread_state_guard.h, rule 1).
+// Everything per Node environment lives in EnvState; this is the only
+// process-global Python state static-py keeps.
+#ifndef STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_
+#define STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_
+
+#include <Python.h>
+
+#include <string>
+
+namespace static_py {
+
+struct RuntimeOptions {
+  // sys.executable: the build's interpreter, or $VIRTUAL_ENV/bin/python so
+  // that CPython's own path logic finds pyvenv.cfg and the venv's site-packages.
+  std::string executable;
+};
+
+// Owns CPython start-up. Start() may be called from any thread, any number
+// of times: the first call starts Python and every call returns the same
+// runtime, or throws the same std::runtime_error if start-up failed.
+class PythonRuntime {
+ public:
+  static PythonRuntime& Start(const RuntimeOptions& options);
+  // The runtime if Start() has succeeded, else null.
+  static PythonRuntime* Get();
+
+  PyInterpreterState* main_interpreter() const { return main_interpreter_; }
+  const std::string& executable() const { return executable_; }
+  // Path of the file holding libpython (the .node itself when linked in).
+  const std::string& libpython_path() const { return libpython_path_; }
+
+ private:
+  PythonRuntime() = default;
+  // Runs on python-main; returns an error message, or "" on success.
+  std::string Boot(const RuntimeOptions& options);
+  std::string PromoteLibpythonSymbols();
+
+  PyInterpreterState* main_interpreter_ = nullptr;
+  std::string executable_;
+  std::string libpython_path_;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_

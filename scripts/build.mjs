@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// Builds the addon for one CPython build (or all of them) into
+// build/<tag>/static_py.node. Steps: probe the interpreter, read and check
+// the static extension manifest, generate the table, compile the extensions,
+// then let node-gyp build the addon from build/<tag>/build-config.json.
+//
+//   node scripts/build.mjs                    default Python (STATIC_PY_PYTHON or python3)
+//   node scripts/build.mjs --python PATH      one interpreter
+//   node scripts/build.mjs --all              every build found (scripts/lib/pythons.mjs)
+//   options: --link static|shared  --debug  --sanitize  --manifest FILE | --no-manifest
+//            --tag NAME  --quiet
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateTable } from './lib/codegen.mjs';
+import { compileExtensions } from './lib/compile.mjs';
+import { detectFeatures } from './lib/features.mjs';
+import { groupModules, loadManifest, locateManifest } from './lib/manifest.mjs';
+import { BuildError, buildTag, defaultPython, libpythonLinkage, probePython } from './lib/python-probe.mjs';
+import { findPythons } from './lib/pythons.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+
+function listNativeSources() {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(cc|c)$/.test(e.name)) out.push(path.relative(root, p));
+    }
+  };
+  walk(path.join(root, 'native'));
+  return out.sort();
+}
+
+function nodeGyp(args, env, log) {
+  const gyp = require.resolve('node-gyp/bin/node-gyp.js');
+  const extra = [];
+  // Build against the running Node's own headers when they are installed,
+  // so no header download is ever needed (the machine may be offline).
+  const nodedir = env.npm_config_nodedir || path.resolve(process.execPath, '..', '..');
+  if (fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) extra.push(`--nodedir=${nodedir}`);
+  const r = spawnSync(process.execPath, [gyp, ...args, ...extra], {
+    cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) {
+    throw new BuildError(`static-py: node-gyp ${args[0]} failed:\n${(r.stdout + r.stderr).trim().split('\n').slice(-40).join('\n')}`);
+  }
+  if (env.STATIC_PY_VERBOSE) log(r.stdout + r.stderr);
+}
+
+export async function buildOne(opts) {
+  const log = opts.quiet ? () => {} : (m) => console.log(m);
+  const origin = opts.pythonOrigin ?? (opts.python ? '--python' : process.env.STATIC_PY_PYTHON ? 'STATIC_PY_PYTHON' : 'the default (python3 on PATH)');
+  const info = probePython(opts.python ?? defaultPython(), origin);
+  const link = opts.link ?? (process.env.STATIC_PY_LINK || 'shared');
+  if (!['shared', 'static'].includes(link)) throw new BuildError(`static-py: STATIC_PY_LINK must be "shared" or "static", not "${link}".`);
+  const variant = opts.sanitize ? 'asan' : opts.debug ? 'debug' : undefined;
+  const tag = opts.tag ?? buildTag(info, { link, variant });
+  const outDir = path.join(root, 'build', tag);
+  fs.mkdirSync(path.join(outDir, 'gen'), { recursive: true });
+  log(`static-py: building ${tag} for Python ${info.version.slice(0, 3).join('.')} (${info.executable}, ${link} libpython)`);
+
+  const linkage = libpythonLinkage(info, link);
+  const features = detectFeatures(info);
+  const located = locateManifest({ explicit: opts.manifest });
+  const manifest = located ? loadManifest(located, { builtinNames: info.builtin_module_names, features }) : { modules: [], skipped: [] };
+  for (const s of manifest.skipped) log(`  skipped static extension "${s.name}": ${s.why}`);
+  const groups = groupModules(manifest.modules);
+  const table = generateTable(manifest.modules);
+  const tableFile = path.join(outDir, 'gen', 'static_table.cc');
+  if (!fs.existsSync(tableFile) || fs.readFileSync(tableFile, 'utf8') !== table.source) fs.writeFileSync(tableFile, table.source);
+  log(`  static table: ${table.stats.modules} module(s), ${table.stats.entries} name(s) in ${table.stats.slots} slots, longest probe ${table.stats.maxProbe}`);
+
+  const sanitizeFlags = opts.sanitize ? ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-fno-sanitize-recover=undefined'] : [];
+  const { archives } = await compileExtensions({
+    groups, outDir: path.join(outDir, 'ext'), pythonIncludes: info.include_dirs, extraFlags: sanitizeFlags, log,
+  });
+
+  const [major, minor] = [info.major, info.minor];
+  const ldflags = [...sanitizeFlags];
+  if (linkage.rpath) ldflags.push(`-Wl,-rpath,${linkage.rpath}`);
+  // 3.12+: the package context lives where we cannot reach it, so calls to
+  // PyModule_Create2 from the static extensions go through our wrapper
+  // (native/loader/package_context.h explains the choice).
+  if (major === 3 && minor >= 12) ldflags.push('-Wl,--wrap=PyModule_Create2');
+  if (link === 'static') {
+    // libpython is inside the .node: keep all of it, and export only the C
+    // API (for extension modules loaded later) plus Node-API's entry point.
+    ldflags.push('-Wl,--whole-archive', linkage.library, '-Wl,--no-whole-archive',
+      `-Wl,--version-script=${path.join(root, 'native', 'static_link.map')}`, '-Wl,-Bsymbolic');
+  }
+  const config = {
+    tag,
+    python: info,
+    link,
+    manifest: located?.file ?? null,
+    modules: manifest.modules.map((m) => ({ name: m.name, symbol: m.symbol, linkSymbol: m.linkSymbol, where: m.where })),
+    skipped: manifest.skipped,
+    gyp: {
+      sources: [...listNativeSources(), path.relative(root, tableFile)],
+      include_dirs: info.include_dirs,
+      defines: [
+        `STATIC_PY_BUILD_TAG=${tag}`,
+        `STATIC_PY_LINK_STATIC=${link === 'static' ? 1 : 0}`,
+        ...(opts.debug || opts.sanitize ? ['STATIC_PY_DEBUG=1'] : []),
+      ],
+      cflags: [...sanitizeFlags, ...(opts.debug || opts.sanitize ? ['-O1', '-g'] : [])],
+      ldflags,
+      libraries: [...archives, ...(link === 'shared' ? [linkage.library] : []), ...linkage.libraries,
+        ...manifest.modules.flatMap((m) => m.libraries.filter((l) => !l.endsWith('.a'))), '-ldl', '-lpthread'],
+    },
+  };
+  const configFile = path.join(outDir, 'build-config.json');
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+
+  const env = { ...process.env, STATIC_PY_BUILD_CONFIG: configFile };
+  const gypOut = path.join(root, 'build', opts.debug || opts.sanitize ? 'Debug' : 'Release');
+  fs.rmSync(path.join(gypOut, 'static_py.node'), { force: true });
+  nodeGyp(['configure', ...(opts.debug || opts.sanitize ? ['--debug'] : [])], env, log);
+  nodeGyp(['build', '--jobs', '2', ...(opts.debug || opts.sanitize ? ['--debug'] : [])], env, log);
+  fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));
+
+  const buildInfo = {
+    tag,
+    link,
+    debug: Boolean(opts.debug),
+    sanitize: Boolean(opts.sanitize),
+    napiVersion: 9,
+    python: {
+      version: info.version,
+      hexversion: info.hexversion,
+      executable: info.executable,
+      requested: info.requested,
+      prefix: info.prefix,
+      basePrefix: info.base_prefix,
+      debug: info.debug,
+      libpython: link === 'shared' ? linkage.library : null,
+      libpythonStatic: link === 'static' ? linkage.library : null,
+    },
+    manifest: config.manifest,
+    modules: config.modules.length,
+    skipped: manifest.skipped,
+    builtAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(path.join(outDir, 'build-info.json'), JSON.stringify(buildInfo, null, 2));
+  if (opts.makeDefault) fs.writeFileSync(path.join(root, 'build', 'default.json'), JSON.stringify({ tag }, null, 2));
+  log(`  built build/${tag}/static_py.node`);
+  return { tag, info: buildInfo };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      python: { type: 'string' },
+      all: { type: 'boolean' },
+      install: { type: 'boolean' },
+      link: { type: 'string' },
+      debug: { type: 'boolean' },
+      sanitize: { type: 'boolean' },
+      manifest: { type: 'string' },
+      'no-manifest': { type: 'boolean' },
+      tag: { type: 'string' },
+      quiet: { type: 'boolean' },
+    },
+  });
+  const manifest = values['no-manifest'] ? false : values.manifest;
+  const common = { link: values.link, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet };
+  if (values.all) {
+    const failures = [];
+    for (const p of findPythons()) {
+      if (!p.found) {
+        console.log(`static-py: skipped ${p.label}: ${p.why}`);
+        continue;
+      }
+      try {
+        await buildOne({ ...common, python: p.python, pythonOrigin: p.label });
+      } catch (e) {
+        if (!(e instanceof BuildError)) throw e;
+        console.error(e.message);
+        failures.push(p.label);
+      }
+    }
+    if (failures.length) {
+      console.error(`static-py: ${failures.length} build(s) failed: ${failures.join(', ')}`);
+      process.exit(1);
+    }
+    return;
+  }
+  await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: !values.python || values.install });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e instanceof BuildError ? e.message : e.stack);
+    process.exit(1);
+  });
+}
