@@ -24,7 +24,8 @@ class Bytes {
   static Bytes Borrow(const uint8_t* data, size_t size) { return Bytes(data, size, nullptr); }
   static Bytes Copy(const uint8_t* data, size_t size) {
     auto owned = std::make_shared<std::vector<uint8_t>>(data, data + size);
-    return Bytes(owned->data(), size, std::move(owned));
+    const uint8_t* start = owned->data();  // before `owned` is moved from
+    return Bytes(start, size, std::move(owned));
   }
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }

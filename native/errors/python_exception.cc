@@ -20,7 +20,8 @@ std::string Utf8OrEmpty(PyObject* str) {
   return std::string(data, static_cast<size_t>(size));
 }
 
-// "ZeroDivisionError" for builtins, "json.decoder.JSONDecodeError" otherwise.
+// "ZeroDivisionError" for builtins and __main__ (as the traceback module
+// prints them), "json.decoder.JSONDecodeError" otherwise.
 std::string QualifiedTypeName(PyObject* type) {
   PyRef qualname = PyRef::Steal(PyObject_GetAttrString(type, "__qualname__"));
   PyRef module = PyRef::Steal(PyObject_GetAttrString(type, "__module__"));
@@ -28,7 +29,7 @@ std::string QualifiedTypeName(PyObject* type) {
   std::string name = Utf8OrEmpty(qualname.get());
   if (name.empty()) name = reinterpret_cast<PyTypeObject*>(type)->tp_name;
   std::string mod = Utf8OrEmpty(module.get());
-  if (!mod.empty() && mod != "builtins") name = mod + "." + name;
+  if (!mod.empty() && mod != "builtins" && mod != "__main__") name = mod + "." + name;
   return name;
 }
 

@@ -44,24 +44,28 @@ PyObject* ResolveDottedName(const std::string& dotted, PyObject* globals) {
     prefix += "." + parts[i];
     PyRef next = PyRef::Steal(PyObject_GetAttrString(obj.get(), parts[i].c_str()));
     if (!next) {
-      if (!PyErr_ExceptionMatches(PyExc_AttributeError) || !PyModule_Check(obj.get()) ||
-          !PyObject_HasAttrString(obj.get(), "__path__")) {
-        return nullptr;
-      }
-      // A package's submodule that nobody imported yet. If it does not
-      // exist either, the AttributeError is the better message.
+      if (!PyErr_ExceptionMatches(PyExc_AttributeError) || !PyModule_Check(obj.get())) return nullptr;
       PyObject *type, *value, *tb;
       PyErr_Fetch(&type, &value, &tb);
-      next = PyRef::Steal(PyImport_ImportModule(prefix.c_str()));
-      if (!next && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) {
-        PyErr_Clear();
-        PyErr_Restore(type, value, tb);
+      // A package's submodule that nobody imported yet? If it does not
+      // exist either, the AttributeError is the better message.
+      if (PyObject_HasAttrString(obj.get(), "__path__")) {
+        next = PyRef::Steal(PyImport_ImportModule(prefix.c_str()));
+        if (!next && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) PyErr_Clear();
+      }
+      if (!next) {
+        if (PyErr_Occurred()) {
+          Py_XDECREF(type);
+          Py_XDECREF(value);
+          Py_XDECREF(tb);
+        } else {
+          PyErr_Restore(type, value, tb);
+        }
         return nullptr;
       }
       Py_XDECREF(type);
       Py_XDECREF(value);
       Py_XDECREF(tb);
-      if (!next) return nullptr;
     }
     obj = std::move(next);
   }

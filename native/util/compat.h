@@ -7,13 +7,16 @@
 
 namespace static_py::compat {
 
-// The thread state attached to this OS thread, or null; never fails.
+// The thread state attached to the calling OS thread, or null; never fails.
+// Before 3.12 CPython's "current" thread state is process-wide (whoever
+// holds the GIL), so it only counts as ours when it belongs to this thread.
 inline PyThreadState* AttachedThreadState() {
 #if PY_VERSION_HEX >= 0x030D0000
-  return PyThreadState_GetUnchecked();
+  PyThreadState* current = PyThreadState_GetUnchecked();
 #else
-  return _PyThreadState_UncheckedGet();
+  PyThreadState* current = _PyThreadState_UncheckedGet();
 #endif
+  return current != nullptr && current->thread_id == PyThread_get_thread_ident() ? current : nullptr;
 }
 
 inline PyObject* CallNoArgs(PyObject* callable) {

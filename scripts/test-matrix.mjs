@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm run test:matrix`: builds the addon for every CPython build on the
+// machine (scripts/lib/pythons.mjs) and runs the whole suite against each,
+// printing one line per build. Missing builds are reported, never dropped.
+//   --debug   also the Debian python3.11-dbg (Py_DEBUG) build
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { findPythons } from './lib/pythons.mjs';
+import { compileTests, root, runNodeTests, summarize, testFiles } from './lib/tests.mjs';
+
+const { values } = parseArgs({ options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' } } });
+if (compileTests() !== 0) process.exit(1);
+const files = testFiles();
+const lines = [];
+let failed = false;
+for (const p of findPythons({ includeDebug: values.debug })) {
+  if (!p.found) {
+    lines.push(`skipped  ${p.label.padEnd(24)} ${p.why}`);
+    console.log(lines.at(-1));
+    continue;
+  }
+  const started = Date.now();
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', p.python, '--quiet'], {
+    cwd: root, encoding: 'utf8',
+  });
+  if (b.status !== 0) {
+    failed = true;
+    lines.push(`FAILED   ${p.label.padEnd(24)} build failed:\n${(b.stderr || b.stdout).trim()}`);
+    console.log(lines.at(-1));
+    continue;
+  }
+  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '' };
+  const { code, output } = await runNodeTests(files, { env, capture: true });
+  const s = summarize(output);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const ok = code === 0 && s.fail === 0 && s.cancelled === 0;
+  if (!ok) failed = true;
+  lines.push(`${ok ? 'passed ' : 'FAILED '}  ${p.label.padEnd(24)} ${s.pass}/${s.tests} tests, ${s.skipped} skipped (${seconds} s)`);
+  console.log(lines.at(-1));
+  if (!ok || values.verbose) console.log(output.split('\n').filter((l) => /✖|Error|^\s+(actual|expected)/.test(l)).slice(0, 60).join('\n'));
+}
+console.log(`\nstatic-py test matrix\n${lines.join('\n')}`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,127 @@
+// Start-up: which build loads, how CPython starts (isolated, no signal
+// handlers, process.env untouched), and what sys looks like afterwards.
+// Every case runs in its own process: Python starts once per process.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { listBuilds, loadBuild } from '../dist/binding.js';
+import { build, tempDir } from './helpers/build.js';
+import { childJson, runChild } from './helpers/child.js';
+
+describe('starting Python', () => {
+  it('does not change process.env or install signal handlers, and starts isolated', async () => {
+    const result = await childJson<{
+      envBefore: string; envAfter: string; sigBefore: string; sigAfter: string; flags: Record<string, number>;
+      executable: string; prefix: string; path: string[]; value: number;
+    }>(`
+      const fs = require('fs');
+      const signals = () => fs.readFileSync('/proc/self/status', 'utf8').split('\\n').filter((l) => /^Sig(Cgt|Ign):/.test(l)).join(' ');
+      const envBefore = JSON.stringify(process.env);
+      const sigBefore = signals();
+      const { python } = require('static-py');
+      const value = python.main.eval('6 * 7');
+      python.main.exec('import math, json, _json, decimal, _decimal, ssl, _ssl, ctypes, _ctypes, sqlite3');
+      const sys = (expr) => python.main.eval(expr);
+      console.log(JSON.stringify({
+        envBefore, envAfter: JSON.stringify(process.env), sigBefore, sigAfter: signals(),
+        flags: sys('{k: getattr(__import__("sys").flags, k) for k in ("isolated", "ignore_environment", "no_user_site", "utf8_mode")}'),
+        executable: sys('__import__("sys").executable'), prefix: sys('__import__("sys").prefix'),
+        path: sys('__import__("sys").path'), value,
+      }));`);
+    assert.equal(result.value, 42);
+    assert.equal(result.envAfter, result.envBefore);
+    assert.equal(result.sigAfter, result.sigBefore);
+    assert.deepEqual(result.flags, { isolated: 1, ignore_environment: 1, no_user_site: 1, utf8_mode: 1 });
+    const info = build().info.python;
+    assert.equal(fs.realpathSync(result.executable), fs.realpathSync(info.executable));
+    assert.equal(result.prefix, info.prefix);
+    assert.ok(result.path.some((p) => p.endsWith('lib-dynload') || p.includes(`python${info.version[0]}.${info.version[1]}`)), result.path.join(':'));
+  });
+
+  it('ignores PYTHONPATH and PYTHONHOME, as the isolated config promises', async () => {
+    const result = await childJson<string[]>(
+      `const { python } = require('static-py'); console.log(JSON.stringify(python.main.eval('__import__("sys").path')));`,
+      { env: { ...process.env, PYTHONPATH: '/nonexistent/pythonpath', PYTHONHOME: '/nonexistent/home' } },
+    );
+    assert.ok(!result.includes('/nonexistent/pythonpath'));
+    assert.ok(result.length > 0);
+  });
+
+  it("adds an active virtual environment's site-packages and makes it sys.prefix", async () => {
+    const venv = path.join(tempDir(), 'venv');
+    const r = spawnSync(build().info.python.executable, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const site = path.join(venv, 'lib', `python${build().info.python.version[0]}.${build().info.python.version[1]}`, 'site-packages');
+    fs.writeFileSync(path.join(site, 'from_the_venv.py'), 'WHERE = "venv"\n');
+    const result = await childJson<{ prefix: string; where: string; executable: string }>(
+      `const { python } = require('static-py');
+       console.log(JSON.stringify(python.main.eval('{"prefix": __import__("sys").prefix, "executable": __import__("sys").executable, "where": __import__("from_the_venv").WHERE}')));`,
+      { env: { ...process.env, VIRTUAL_ENV: venv } },
+    );
+    assert.equal(result.where, 'venv');
+    assert.equal(fs.realpathSync(result.prefix), fs.realpathSync(venv));
+    assert.ok(result.executable.startsWith(venv));
+  });
+
+  it('refuses a virtual environment made from another Python version, naming both', async () => {
+    const venv = tempDir();
+    fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\nversion = 2.7.18\n');
+    const r = await runChild(`const { python } = require('static-py'); python.main;`, { env: { ...process.env, VIRTUAL_ENV: venv } });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /VIRTUAL_ENV \(.*\) is a Python 2\.7 environment, but this build of static-py/);
+  });
+});
+
+describe('choosing the build', () => {
+  it('loads the build made for STATIC_PY_PYTHON', async () => {
+    const info = build().info;
+    const result = await childJson<{ tag: string; version: string }>(
+      `const { python } = require('static-py');
+       console.log(JSON.stringify({ tag: python.version.tag, version: python.main.eval('__import__("platform").python_version()') }));`,
+      { env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: info.python.executable } },
+    );
+    assert.equal(result.tag, info.tag);
+    assert.equal(result.version, info.python.version.slice(0, 3).join('.'));
+  });
+
+  it('explains what it looked for when no build fits STATIC_PY_PYTHON', async () => {
+    const r = await runChild(`const { python } = require('static-py'); python.version;`, {
+      env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '/nowhere/python3.99' },
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no native build fits/);
+    assert.match(r.stderr, /a build for '\/nowhere\/python3\.99', chosen by STATIC_PY_PYTHON/);
+    assert.match(r.stderr, /STATIC_PY_PYTHON=\/path\/to\/python3 npm run build/);
+  });
+
+  it('reports a build whose libpython has gone with the path and a remedy, not a crash', (t) => {
+    // A copy of an addon whose library search path points nowhere, so its
+    // libpython cannot be found: the same bytes with RUNPATH rewritten. It
+    // needs a libpython the system linker cannot find elsewhere.
+    const systemDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib', '/lib'];
+    const candidate = listBuilds().find(({ info }) =>
+      info.python.libpython && !systemDirs.some((d) => fs.existsSync(path.join(d, path.basename(info.python.libpython!)))));
+    if (!candidate) return t.skip('every build here links a libpython the system linker finds without a search path');
+    const { file, info } = candidate;
+    const libdir = path.dirname(info.python.libpython!);
+    const bytes = fs.readFileSync(file);
+    const at = bytes.indexOf(Buffer.from(libdir));
+    assert.ok(at >= 0, `${file} does not mention ${libdir}`);
+    const gone = `/gone${'x'.repeat(libdir.length - 5)}`;
+    bytes.write(gone, at, 'latin1');
+    const dir = tempDir();
+    const copy = path.join(dir, 'static_py.node');
+    fs.writeFileSync(copy, bytes);
+    const lib = path.join(gone, path.basename(info.python.libpython!));
+    const fake = { dir, file: copy, info: { ...info, python: { ...info.python, libpython: lib } } };
+    assert.throws(() => loadBuild(fake), (e: Error) => {
+      assert.match(e.message, /cannot load .*static_py\.node: .*libpython/);
+      assert.match(e.message, /no longer exists/);
+      assert.match(e.message, /Remedy: reinstall that Python, or rebuild/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,49 @@
+// The GIL is held only during a call: Python threads run while JS is idle,
+// and several Node environments share the main interpreter safely.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+
+import { python } from 'static-py';
+
+import { runChild } from './helpers/child.js';
+
+const py = python.main;
+
+describe('the GIL', () => {
+  it('is released between calls, so Python threads run while JS waits', async () => {
+    py.exec(`
+import threading
+ticks = 0
+stop = threading.Event()
+def tick():
+    global ticks
+    while not stop.is_set():
+        ticks += 1
+        stop.wait(0.001)
+ticker = threading.Thread(target=tick, daemon=True)
+ticker.start()`);
+    const before = py.eval('ticks') as number;
+    await sleep(200);
+    const after = py.eval('ticks') as number;
+    py.exec('stop.set(); ticker.join()');
+    assert.ok(after - before > 10, `the Python thread ticked ${after - before} times in 200 ms`);
+  });
+
+  it('lets worker threads use the main interpreter, each with its own thread state', async () => {
+    const r = await runChild(`
+      const { Worker } = require('worker_threads');
+      const { python } = require('static-py');
+      python.main.exec('import threading\\nlock = threading.Lock()\\ncount = 0\\ndef bump(n):\\n    global count\\n    for _ in range(n):\\n        with lock:\\n            count += 1\\n    return threading.get_ident()');
+      const code = "const { python } = require('static-py'); const { parentPort } = require('worker_threads');" +
+        "let id; for (let i = 0; i < 50; i++) id = python.main.call('bump', 100); parentPort.postMessage(id);";
+      const workers = Array.from({ length: 4 }, () => new Worker(code, { eval: true }));
+      Promise.all(workers.map((w) => new Promise((res, rej) => { w.on('message', res); w.on('error', rej); })))
+        .then((ids) => {
+          const mine = python.main.call('bump', 0);
+          console.log(JSON.stringify({ count: python.main.eval('count'), distinct: new Set([...ids, mine]).size }));
+        });`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { count: 4 * 50 * 100, distinct: 5 });
+  });
+});

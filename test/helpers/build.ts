@@ -1,0 +1,77 @@
+// What the suite runs against: the build static-py itself would select
+// (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python, and fixtures
+// compiled for that Python: the test extensions as ordinary shared
+// libraries, for CPython's own loader to import.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { type Build, selectBuild } from '../../dist/binding.js';
+
+export const root = path.resolve(__dirname, '..', '..');
+export const fixturesDir = path.join(root, 'test', 'fixtures');
+export const extDir = path.join(fixturesDir, 'ext');
+
+let selected: Build | undefined;
+/** The build under test, chosen exactly as `require('static-py')` chooses. */
+export function build(): Build {
+  selected ??= selectBuild();
+  return selected;
+}
+
+/** [major, minor] of the Python under test. */
+export function pyVersion(): [number, number] {
+  const [major, minor] = build().info.python.version;
+  return [major, minor];
+}
+
+export function atLeast(major: number, minor: number): boolean {
+  const [a, b] = pyVersion();
+  return a > major || (a === major && b >= minor);
+}
+
+interface BuildConfig {
+  python: { include_dirs: string[]; ext_suffix: string; executable: string };
+}
+
+export function buildConfig(): BuildConfig {
+  return JSON.parse(fs.readFileSync(path.join(build().dir, 'build-config.json'), 'utf8')) as BuildConfig;
+}
+
+/**
+ * Compiles `sources` (relative to test/fixtures) into a shared library for
+ * the Python under test, once per build; returns its path.
+ */
+export function sharedLibrary(name: string, sources: string[], extraFlags: string[] = []): string {
+  const cfg = buildConfig();
+  const outDir = path.join(root, 'build', 'fixtures', build().info.tag);
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, `${name}${cfg.python.ext_suffix || '.so'}`);
+  const inputs = sources.map((s) => path.join(fixturesDir, s));
+  const stamp = `${out}.cmd`;
+  const args = ['-shared', '-fPIC', '-O1', '-g', ...cfg.python.include_dirs.map((d) => `-I${d}`), ...extraFlags, ...inputs, '-o', out];
+  const key = JSON.stringify(args);
+  const fresh =
+    fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key &&
+    inputs.every((i) => fs.statSync(i).mtimeMs <= fs.statSync(out).mtimeMs);
+  if (!fresh) {
+    // Several test files may ask at once: build aside, then rename into place.
+    const tmp = `${out}.${process.pid}.tmp`;
+    const r = spawnSync(process.env.CC || 'cc', args.map((a) => (a === out ? tmp : a)), { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`compiling fixture ${name} failed:\n${r.stderr}`);
+    fs.renameSync(tmp, out);
+    fs.writeFileSync(stamp, key);
+  }
+  return out;
+}
+
+const tempDirs: string[] = [];
+process.on('exit', () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A fresh temporary directory, removed when the process exits. */
+export function tempDir(prefix = 'static-py-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}

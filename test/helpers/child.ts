@@ -1,0 +1,62 @@
+// Process-level behaviour (start-up, exit, crashes) is tested in child
+// processes: Python starts once per process and can never be restarted.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { root } from './build.js';
+
+let counter = 0;
+const written: string[] = [];
+process.on('exit', () => written.forEach((f) => fs.rmSync(f, { force: true })));
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs `source` (CommonJS; `require('static-py')` is this package) in a new
+ * Node process and collects its output.
+ */
+export function runChild(
+  source: string,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string } = {},
+): Promise<ChildResult> {
+  // Inside the package directory, so `require('static-py')` finds this
+  // package by its own name (package.json "exports").
+  const dir = path.join(root, 'build', 'test-children');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `child-${process.pid}-${++counter}.cjs`);
+  fs.writeFileSync(file, source, 'utf8');
+  written.push(file);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.args ?? []), file], {
+      env: options.env ?? process.env,
+      cwd: options.cwd ?? root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Runs a child that prints one JSON document as its last line, and parses it. */
+export async function childJson<T = unknown>(source: string, options: Parameters<typeof runChild>[1] = {}): Promise<T> {
+  const r = await runChild(source, options);
+  if (r.code !== 0) throw new Error(`child exited with ${r.code ?? r.signal}:\n${r.stderr}\n${r.stdout}`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as T;
+}
