@@ -1,11 +1,18 @@
 # Run by scripts/lib/python-probe.mjs with the interpreter being probed
-# (`python -I -S probe_python.py`). Prints one JSON object describing the
+# (`python -E -s -S probe_python.py`, options even Python 2 knows). Prints one JSON object describing the
 # build: everything the addon build needs comes from here, never from
 # hard-coded paths. Must stay compatible with every CPython we support (3.8+).
 import json
 import os
 import sys
-import sysconfig
+
+if sys.version_info < (3, 8) or getattr(sys, "implementation", None) is None:
+    # Old enough that the rest may not even parse its way through: say what
+    # it is and let the build refuse it with a clear message.
+    print(json.dumps({"implementation": "cpython", "version": list(sys.version_info[:3]) + ["final", 0]}))
+    sys.exit(0)
+
+import sysconfig  # noqa: E402
 
 
 def var(name, default=None):

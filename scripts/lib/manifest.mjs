@@ -112,8 +112,7 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
     if (previous) {
       throw new BuildError(`static-py: the module "${entry.name}" is listed twice in ${file}: ${previous.where} and ${where}.`);
     }
-    const top = entry.name.split('.')[0];
-    if (builtinNames.includes(entry.name) || (entry.name === top && builtinNames.includes(top))) {
+    if (builtinNames.includes(entry.name)) {
       throw new BuildError(`static-py: ${where}: "${entry.name}" is a built-in module of this Python ` +
         `(sys.builtin_module_names), so a static extension cannot take its name.`);
     }

@@ -16,7 +16,7 @@ export function defaultPython(env = process.env) {
 }
 
 /**
- * Runs `python -I -S probe_python.py` and returns the parsed description.
+ * Runs `python -E -s -S probe_python.py` and returns the parsed description.
  * @param {string} python a path or a command on PATH
  * @param {string} origin how the user chose it, for the error message
  */
@@ -24,7 +24,7 @@ export function probePython(python, origin = 'STATIC_PY_PYTHON') {
   const hint =
     `Set STATIC_PY_PYTHON to a CPython 3.8+ interpreter built with a shared libpython ` +
     `(for example STATIC_PY_PYTHON=$(pyenv root)/versions/3.12.1/bin/python3).`;
-  const run = spawnSync(python, ['-I', '-S', probeScript], { encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(python, ['-E', '-s', '-S', probeScript], { encoding: 'utf8', timeout: 30_000 });
   if (run.error) {
     throw new BuildError(
       `static-py: cannot run the Python chosen by ${origin}: '${python}' (${run.error.code ?? run.error.message}).\n${hint}`);

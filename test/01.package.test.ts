@@ -1,0 +1,77 @@
+// The package as a user meets it: entry points for CommonJS and ESM, types,
+// and the static-py command.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { root } from './helpers/build.js';
+import { runChild } from './helpers/child.js';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('the package', () => {
+  it('names its CommonJS and ESM entry points, its types and its bin', () => {
+    assert.equal(pkg.name, 'static-py');
+    assert.equal(pkg.main, './dist/index.js');
+    assert.equal(pkg.types, './dist/index.d.ts');
+    assert.deepEqual(pkg.exports['.'].require, { types: './dist/index.d.ts', default: './dist/index.js' });
+    assert.deepEqual(pkg.exports['.'].import, { types: './dist/index.d.mts', default: './dist/index.mjs' });
+    assert.equal(pkg.bin['static-py'], './dist/cli.js');
+    for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js']) {
+      assert.ok(fs.existsSync(path.join(root, file)), `${file} is built`);
+    }
+  });
+
+  it('works from ESM with the same objects as from CommonJS', () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { python, PythonError, PyObject } from 'static-py';
+      import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)('static-py');
+      console.log(JSON.stringify([python === cjs.python, PythonError === cjs.PythonError, PyObject === cjs.PyObject, python.main.eval('7 * 6')]));
+    `], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '[true,true,true,42]');
+  });
+
+  it('type-checks a program written against the public types', () => {
+    const dir = path.join(root, 'build', 'type-check');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'usage.ts'), `
+      import { python, PythonError, PyObject, type Interpreter, type PyModuleInfo, type PythonVersion } from 'static-py';
+      const v: PythonVersion = python.version;
+      const main: Interpreter = python.main;
+      const info: PyModuleInfo = main.import('json');
+      const n: unknown = main.call('math.hypot', 3, 4, { kwargs: {} });
+      const o = main.eval('{1}');
+      if (o instanceof PyObject) o.release();
+      try { main.exec('raise ValueError'); } catch (e) { if (e instanceof PythonError) console.log(e.pythonType, e.pythonTraceback); }
+      console.log(v.major, info.loader, n);
+    `);
+    const tsc = require.resolve('typescript/bin/tsc');
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+      '--target', 'ES2022', '--types', 'node', '--skipLibCheck', path.join(dir, 'usage.ts')], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it('has a static-py command that describes the build', async () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'info'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^build {7}\S+ \((shared|static) libpython/m);
+    assert.match(r.stdout, /^python {6}3\.\d+\.\d+/m);
+    const bad = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'frobnicate'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown command 'frobnicate'/);
+  });
+
+  it('loads without starting Python until the main interpreter is needed', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      const before = python.version;
+      const addon = require(require.resolve('static-py').replace(/dist.index\\.js$/, '') + 'build/' + before.tag + '/static_py.node');
+      console.log(JSON.stringify([addon.version().started, python.main.eval('1'), addon.version().started]));`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '[false,1,true]');
+  });
+});

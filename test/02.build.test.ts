@@ -1,0 +1,118 @@
+// The build: choosing the Python, and the manifest's checks. A bad Python
+// or a bad manifest fails the build with one message that names the cause.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { build, root, tempDir } from './helpers/build.js';
+
+const buildScript = path.join(root, 'scripts', 'build.mjs');
+// The build's helpers are plain ESM; load them the way the build does.
+const load = <T>(file: string): Promise<T> => import(path.join(root, 'scripts', 'lib', file)) as Promise<T>;
+
+interface ManifestModule {
+  loadManifest(located: { file: string; origin: string }, context?: object): { modules: { name: string; symbol: string }[] };
+  groupModules(modules: unknown[]): { modules: { name: string; linkSymbol: string }[] }[];
+  defaultInitSymbol(name: string): string;
+}
+
+function writeManifest(modules: unknown[], sources: Record<string, string> = {}): string {
+  const dir = tempDir('static-py-manifest-');
+  for (const [name, text] of Object.entries(sources)) fs.writeFileSync(path.join(dir, name), text);
+  const file = path.join(dir, 'manifest.json');
+  fs.writeFileSync(file, JSON.stringify({ modules }));
+  return file;
+}
+
+const runBuild = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [buildScript, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('choosing the Python at build time', () => {
+  it('fails with one message naming STATIC_PY_PYTHON when that Python does not exist', () => {
+    const r = runBuild([], { STATIC_PY_PYTHON: '/nonexistent/python3' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim().split('\n')[0], "static-py: cannot run the Python chosen by STATIC_PY_PYTHON: '/nonexistent/python3' (ENOENT).");
+    assert.match(r.stderr, /Set STATIC_PY_PYTHON to a CPython 3\.8\+ interpreter built with a shared libpython/);
+  });
+
+  it('refuses a Python older than 3.8 by its version', (t) => {
+    const old = ['3.7.16', '3.6.15', '2.7.18']
+      .map((v) => path.join(path.dirname(path.dirname(path.dirname(build().info.python.executable))), v, 'bin', 'python'))
+      .find((p) => fs.existsSync(p));
+    if (!old) return t.skip('no Python older than 3.8 next to the one under test');
+    const r = runBuild(['--python', old]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /is Python [23]\.\d+; static-py needs CPython 3\.8 or newer/);
+  });
+});
+
+describe('the manifest', () => {
+  it('derives PyInit_<last part>, and PyInitU_<punycode> for non-ASCII names as CPython does', async () => {
+    const { defaultInitSymbol } = await load<ManifestModule>('manifest.mjs');
+    assert.equal(defaultInitSymbol('pkg.sub'), 'PyInit_sub');
+    assert.equal(defaultInitSymbol('pkg.naïve'), 'PyInitU_nave_6pa');
+    const pythonSays = spawnSync(build().info.python.executable, ['-c', 'print("café_crème_日本".encode("punycode").decode().replace("-", "_"))'], { encoding: 'utf8' });
+    assert.equal(defaultInitSymbol('x.café_crème_日本'), `PyInitU_${pythonSays.stdout.trim()}`);
+  });
+
+  it('names both entries when a module is listed twice', async () => {
+    const { loadManifest } = await load<ManifestModule>('manifest.mjs');
+    const file = writeManifest([{ name: 'm.x', sources: ['a.c'] }, { name: 'm.y', sources: ['a.c'] }, { name: 'm.x', sources: ['a.c'] }], { 'a.c': '' });
+    assert.throws(() => loadManifest({ file, origin: 'test' }),
+      { message: `static-py: the module "m.x" is listed twice in ${file}: manifest.json entry 1 ("m.x") and manifest.json entry 3 ("m.x").` });
+  });
+
+  it('names both entries when two modules from the same sources share an init symbol', async () => {
+    const { loadManifest, groupModules } = await load<ManifestModule>('manifest.mjs');
+    const file = writeManifest([{ name: 'one', sources: ['a.c'], symbol: 'PyInit_same' }, { name: 'two', sources: ['a.c'], symbol: 'PyInit_same' }], { 'a.c': '' });
+    const { modules } = loadManifest({ file, origin: 'test' });
+    assert.throws(() => groupModules(modules), {
+      message: 'static-py: the modules "one" (manifest.json entry 1 ("one")) and "two" (manifest.json entry 2 ("two")) are built from the same ' +
+        'sources and both use the init symbol PyInit_same; give one of them its own "symbol".',
+    });
+  });
+
+  it('gives a.util and b.util, built from different sources, different link symbols', async () => {
+    const { loadManifest, groupModules } = await load<ManifestModule>('manifest.mjs');
+    const file = writeManifest([{ name: 'a.util', sources: ['a.c'] }, { name: 'b.util', sources: ['b.c'] }], { 'a.c': '', 'b.c': '' });
+    const groups = groupModules(loadManifest({ file, origin: 'test' }).modules);
+    const symbols = groups.flatMap((g) => g.modules.map((m) => m.linkSymbol));
+    assert.equal(new Set(symbols).size, 2);
+    assert.ok(symbols.every((s) => s.endsWith('_PyInit_util')));
+  });
+
+  it('refuses a built-in module name, an unknown field, a missing source and a malformed name', async () => {
+    const { loadManifest } = await load<ManifestModule>('manifest.mjs');
+    const ok = { 'a.c': '' };
+    const cases: [unknown[], RegExp][] = [
+      [[{ name: 'sys', sources: ['a.c'] }], /entry 1 \("sys"\): "sys" is a built-in module of this Python \(sys\.builtin_module_names\)/],
+      [[{ name: 'x', sources: ['a.c'], source: 'typo' }], /entry 1 \("x"\) has unknown field\(s\) "source"; known fields are name, sources/],
+      [[{ name: 'x', sources: ['missing.c'] }], /entry 1 \("x"\): .*missing\.c does not exist/],
+      [[{ name: 'x..y', sources: ['a.c'] }], /entry 1 \("x\.\.y"\): the module name "x\.\.y" has an empty component/],
+      [[{ name: 'x.1y', sources: ['a.c'] }], /the module name "x\.1y" has a component that is not an identifier: '1y'/],
+    ];
+    for (const [modules, message] of cases) {
+      const file = writeManifest(modules, ok);
+      assert.throws(() => loadManifest({ file, origin: 'test' }, { builtinNames: ['sys', 'builtins'] }), { message });
+    }
+  });
+
+  it('fails the build naming the entry whose sources do not define its init function', () => {
+    const file = writeManifest([{ name: 'lonely', sources: ['lonely.c'] }], { 'lonely.c': '#include <Python.h>\nPyMODINIT_FUNC PyInit_other(void) { return NULL; }\n' });
+    const r = runBuild(['--python', build().info.python.executable, '--manifest', file, '--tag', 'test-missing-symbol', '--quiet']);
+    fs.rmSync(path.join(root, 'build', 'test-missing-symbol'), { recursive: true, force: true });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /manifest\.json entry 1 \("lonely"\): none of its sources defines the init function PyInit_lonely \(looked in .*lonely\.c\)\. Set "symbol"/);
+  });
+
+  it('fails the build with the compiler output when a source does not compile', () => {
+    const file = writeManifest([{ name: 'broken_c', sources: ['broken.c'] }], { 'broken.c': 'this is not C;\n' });
+    const r = runBuild(['--python', build().info.python.executable, '--manifest', file, '--tag', 'test-compile-error', '--quiet']);
+    fs.rmSync(path.join(root, 'build', 'test-compile-error'), { recursive: true, force: true });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /static-py: compiling .*broken\.c for "broken_c" failed:/);
+    assert.match(r.stderr, /error:/);
+  });
+});
