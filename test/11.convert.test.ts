@@ -43,6 +43,13 @@ describe('Python to JS', () => {
     assert.deepEqual([...map], [[1, 'one'], [[2, 3], 'pair'], ['s', 4]]);
   });
 
+  it('keeps subclasses of list, tuple and dict as handles, and converts int and str subclasses by value', () => {
+    assert.ok(py.eval('__import__("collections").Counter("aab")') instanceof PyObject);
+    assert.ok(py.eval('__import__("collections").namedtuple("P", "x y")(1, 2)') instanceof PyObject);
+    assert.equal(py.eval('__import__("enum").IntEnum("E", "A B").B'), 2);
+    assert.equal(py.eval('type("S", (str,), {})("text")'), 'text');
+  });
+
   it('keeps a "__proto__" key as an own property instead of changing the prototype', () => {
     const obj = py.eval('{"__proto__": 1, "x": 2}') as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(obj), Object.prototype);

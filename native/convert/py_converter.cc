@@ -121,13 +121,15 @@ bool PyConverter::FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>
                              static_cast<size_t>(PyByteArray_GET_SIZE(obj)));
     return true;
   }
-  const bool container = PyList_Check(obj) || PyTuple_Check(obj) || PyDict_Check(obj);
+  // Only the exact container types: a subclass (Counter, a namedtuple) has
+  // behaviour a JS array or object would drop, so it stays a handle.
+  const bool container = PyList_CheckExact(obj) || PyTuple_CheckExact(obj) || PyDict_CheckExact(obj);
   // A container that contains itself, or nests too deep, stays a handle at
   // the point of repetition instead of failing the whole conversion.
   if (container && stack->size() < kMaxDepth && std::find(stack->begin(), stack->end(), obj) == stack->end()) {
     stack->push_back(obj);
     bool ok = true;
-    if (PyDict_Check(obj)) {
+    if (PyDict_CheckExact(obj)) {
       Py_ssize_t pos = 0;
       PyObject *key, *val;
       bool all_str = true;
