@@ -87,6 +87,21 @@ describe('choosing the build', () => {
     assert.equal(result.version, info.python.version.slice(0, 3).join('.'));
   });
 
+  it('loads the build for python.configure({ python }), and refuses configure() once loaded', async () => {
+    const info = build().info;
+    const result = await childJson<{ tag: string; late: string; unknown: string }>(`
+      const { python } = require('static-py');
+      python.configure({ python: ${JSON.stringify(info.python.executable)} });
+      const tag = python.version.tag;
+      let late, unknown;
+      try { python.configure({ python: 'python3' }); } catch (e) { late = e.message; }
+      try { python.configure({ pyhton: 'x' }); } catch (e) { unknown = e.name + ': ' + e.message; }
+      console.log(JSON.stringify({ tag, late, unknown }));`, { env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '' } });
+    assert.equal(result.tag, info.tag);
+    assert.equal(result.late, `static-py: python.configure() must come before first use; build ${info.tag} is already loaded`);
+    assert.match(result.unknown, /^TypeError: static-py: options has an unknown option 'pyhton'; known options are python/);
+  });
+
   it('explains what it looked for when no build fits STATIC_PY_PYTHON', async () => {
     const r = await runChild(`const { python } = require('static-py'); python.version;`, {
       env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '/nowhere/python3.99' },
