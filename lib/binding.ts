@@ -67,6 +67,8 @@ export interface NativeInterpreter {
   eval(code: string): unknown;
   call(name: string, args: unknown[], kwargs: object | null): unknown;
   import(name: string): unknown;
+  importByInitFunc(name: string, symbol: string | null, library: string | null): unknown;
+  moduleState(name: string): unknown;
 }
 
 export interface NativeHandle {

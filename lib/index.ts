@@ -9,7 +9,7 @@
 export { python } from './python.js';
 export type { ConfigureOptions, PythonVersion, StaticModule, Python } from './python.js';
 export { Interpreter } from './interpreter.js';
-export type { PyModuleInfo } from './interpreter.js';
+export type { ImportByInitFuncOptions, ModuleState, PyModuleInfo } from './interpreter.js';
 export { PyObject } from './pyobject.js';
 export { PythonError } from './errors.js';
 export type { BuildInfo } from './binding.js';

@@ -1,7 +1,7 @@
 // The Interpreter class: one CPython interpreter, used from this thread.
 import { splitKwargs } from './args.js';
 import type { NativeInterpreter } from './binding.js';
-import { requireModuleName, requireString } from './errors.js';
+import { invalidArgument, invalidValue, requireModuleName, requireString } from './errors.js';
 
 /** What `interp.import()` reports about a module. */
 export interface PyModuleInfo {
@@ -21,6 +21,36 @@ export interface PyModuleInfo {
   loader: string;
   /** Whether it is a package (has `__path__`). */
   isPackage: boolean;
+}
+
+/** Isolation probes for one imported module (`interp.moduleState(name)`). */
+export interface ModuleState {
+  /** `id(module)`. */
+  id: number | bigint;
+  /** The address of its PyModuleDef, or null when PyModule_GetDef gives none. */
+  def: string | null;
+  /** From the def: `'single-phase'`, `'multi-phase'`, or `'none'`. */
+  initKind: 'single-phase' | 'multi-phase' | 'none';
+  /**
+   * Single-phase modules with `m_size == -1` only (else null): whether there
+   * is an m_copy for this interpreter to re-import from, the id of the
+   * interpreter whose objects it holds (`'unknown'` where the build does not
+   * let us tell: a def static-py did not load), and where it is kept
+   * (`'in the def'`, shared by every interpreter, or `'per-interpreter'`).
+   */
+  mCopy: { present: boolean; owner: number | 'unknown' | null; kept: 'in the def' | 'per-interpreter' } | null;
+  /** The address of the module's state (PyModule_GetState), or null. */
+  state: string | null;
+  /** For static-py's test extensions: calls to the module's init function so far; else null. */
+  initCount: number | null;
+}
+
+/** Where `importByInitFunc` finds the init function. */
+export interface ImportByInitFuncOptions {
+  /** The init function's symbol; default: the static table's entry for the name. */
+  symbol?: string;
+  /** A shared library to look the symbol up in (opened once, never closed); default: the process and this addon. */
+  library?: string;
 }
 
 /** @internal Only static-py makes Interpreter objects. */
@@ -104,4 +134,40 @@ export class Interpreter {
     return this.#native.import(name) as PyModuleInfo;
   }
 
+
+  /**
+   * Imports `fullName` with an init function as its loader, the way CPython's
+   * own extension loader would: multi-phase modules are made from def and
+   * spec, single-phase ones get the package context (so `pkg.sub` is named
+   * `pkg.sub`) and CPython's extension cache. The init function is the
+   * static table's entry for `fullName`, or `options.symbol`, looked up with
+   * dlsym in `options.library` or in the process. A module already in
+   * `sys.modules` is returned as it is.
+   * @throws {PythonError} what CPython's loader raises for the same extension
+   *   (SystemError for a broken init function, ImportError for a built-in's name...).
+   * @throws {Error} when the init function cannot be found.
+   * @example python.main.importByInitFunc('pkg.foo_bar', { library: './libfoo.so', symbol: 'PackagePyInit_pkg_foo__bar' });
+   */
+  importByInitFunc(fullName: string, options: ImportByInitFuncOptions = {}): PyModuleInfo {
+    requireModuleName('fullName', fullName);
+    if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
+    const unknown = Object.keys(options).find((k) => k !== 'symbol' && k !== 'library');
+    if (unknown) throw invalidValue('options', `has an unknown option '${unknown}'; known options are symbol, library`, options);
+    if (options.symbol !== undefined) requireString('options.symbol', options.symbol);
+    if (options.library !== undefined) {
+      requireString('options.library', options.library);
+      if (options.symbol === undefined) throw invalidValue('options', 'names a library but no symbol to look up in it', options);
+    }
+    return this.#native.importByInitFunc(fullName, options.symbol ?? null, options.library ?? null) as PyModuleInfo;
+  }
+
+  /**
+   * Isolation probes for a module already in `sys.modules`.
+   * @throws {PythonError} LookupError when the module is not imported here.
+   * @example python.main.moduleState('_staticpytest_basic').mCopy  // { present: true, owner: 0, kept: 'in the def' }
+   */
+  moduleState(name: string): ModuleState {
+    requireModuleName('name', name);
+    return this.#native.moduleState(name) as ModuleState;
+  }
 }

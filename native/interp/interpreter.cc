@@ -7,7 +7,10 @@
 #include "convert/js_converter.h"
 #include "convert/py_converter.h"
 #include "env/env_state.h"
+#include "loader/extension_cache.h"
+#include "loader/init_symbol.h"
 #include "loader/static_finder.h"
+#include "loader/static_table.h"
 #include "runtime/thread_state_guard.h"
 #include "util/py_ref.h"
 
@@ -98,6 +101,55 @@ PyObject* DescribeModule(PyObject* module, const std::string& requested) {
   return ok ? info.release() : nullptr;
 }
 
+// dict[key] = value, stealing `value`; false with an exception on failure.
+bool SetNew(PyObject* dict, const char* key, PyObject* value) {
+  PyRef v = PyRef::Steal(value);
+  return v && PyDict_SetItemString(dict, key, v.get()) == 0;
+}
+
+PyObject* NewRefNone() {
+  Py_INCREF(Py_None);
+  return Py_None;
+}
+
+PyObject* Address(const void* p) { return p != nullptr ? PyUnicode_FromFormat("%p", p) : NewRefNone(); }
+
+// Where a single-phase def's m_copy is, and whose objects it holds.
+PyObject* DescribeCopy(PyModuleDef* def) {
+  if (def == nullptr || def->m_size != -1) return NewRefNone();
+  const int64_t owner = ExtensionCache::Active().CopyOwner(def);
+  PyRef copy = PyRef::Steal(PyDict_New());
+  bool ok = copy && SetNew(copy.get(), "present", PyBool_FromLong(owner != -1)) &&
+            SetNew(copy.get(), "owner", owner >= 0 ? PyLong_FromLongLong(owner)
+                                        : owner == -1 ? NewRefNone()
+                                                      : PyUnicode_FromString("unknown")) &&
+            SetNew(copy.get(), "kept", PyUnicode_FromString(ExtensionCache::policy() == CachePolicy::kIsolated
+                                                                ? "per-interpreter" : "in the def"));
+  return ok ? copy.release() : nullptr;
+}
+
+// What interp.moduleState() reports for an imported module: a dict that
+// converts to ModuleState. Addresses are strings ("0x7f..."), or None.
+PyObject* ProbeModule(PyObject* module) {
+  const bool is_module = PyModule_Check(module);
+  PyModuleDef* def = is_module ? PyModule_GetDef(module) : nullptr;
+  void* state = is_module ? PyModule_GetState(module) : nullptr;
+  PyErr_Clear();
+  // Our test extensions count their init calls; other modules say None.
+  PyObject* count = PyObject_CallMethod(module, "init_count", nullptr);
+  if (count == nullptr) {
+    PyErr_Clear();
+    count = NewRefNone();
+  }
+  const char* kind = def == nullptr ? "none" : def->m_slots != nullptr ? "multi-phase" : "single-phase";
+  PyRef info = PyRef::Steal(PyDict_New());
+  bool ok = info && SetNew(info.get(), "id", PyLong_FromVoidPtr(module)) && SetNew(info.get(), "def", Address(def)) &&
+            SetNew(info.get(), "initKind", PyUnicode_FromString(kind)) &&
+            SetNew(info.get(), "mCopy", DescribeCopy(def)) && SetNew(info.get(), "state", Address(state)) &&
+            SetNew(info.get(), "initCount", count);
+  return ok ? info.release() : nullptr;
+}
+
 }  // namespace
 
 Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
@@ -107,6 +159,8 @@ Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
                                        InstanceMethod<&Interpreter::JSEval>("eval"),
                                        InstanceMethod<&Interpreter::JSCall>("call"),
                                        InstanceMethod<&Interpreter::JSImport>("import"),
+                                       InstanceMethod<&Interpreter::JSImportByInitFunc>("importByInitFunc"),
+                                       InstanceMethod<&Interpreter::JSModuleState>("moduleState"),
                                        InstanceAccessor<&Interpreter::JSGetId>("id"),
                                        InstanceAccessor<&Interpreter::JSGetIsMain>("isMain"),
                                    });
@@ -210,6 +264,49 @@ Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
     PyRef module = unicode ? PyRef::Steal(PyImport_Import(unicode.get())) : PyRef();
     if (!module) return nullptr;
     return DescribeModule(module.get(), name);
+  });
+}
+
+// importByInitFunc(fullName, symbol: string | null, library: string | null)
+Napi::Value Interpreter::JSImportByInitFunc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  StaticInitFunc init = nullptr;
+  if (info[1].IsString()) {
+    std::string error;
+    std::string library = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+    init = InitSymbol::Resolve(info[1].As<Napi::String>().Utf8Value(), library, &error);
+    if (init == nullptr) throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "'): " + error);
+  } else {
+    const StaticModuleEntry* entry = StaticTable::Find(name.data(), name.size());
+    if (entry == nullptr || entry->init == nullptr) {
+      throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "'): this build has no static extension of that " +
+                                      "name (python.staticModules() lists them); pass options.symbol to name an init function");
+    }
+    init = entry->init;
+  }
+  return Invoke(env, [&]() -> PyObject* {
+    PyRef unicode = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
+    PyRef module = unicode ? PyRef::Steal(StaticFinder::ImportWithInitFunc(unicode.get(), init, nullptr)) : PyRef();
+    return module ? DescribeModule(module.get(), name) : nullptr;
+  });
+}
+
+// moduleState(name): isolation probes for a module already imported.
+Napi::Value Interpreter::JSModuleState(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  return Invoke(info.Env(), [&]() -> PyObject* {
+    PyRef key = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
+    if (!key) return nullptr;
+    PyObject* module = PyDict_GetItemWithError(PyImport_GetModuleDict(), key.get());  // borrowed
+    if (module == nullptr) {
+      if (!PyErr_Occurred()) {
+        PyErr_Format(PyExc_LookupError, "module %R is not imported in interpreter %lld", key.get(),
+                     static_cast<long long>(id_));
+      }
+      return nullptr;
+    }
+    return ProbeModule(module);
   });
 }
 

@@ -47,6 +47,8 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   Napi::Value JSEval(const Napi::CallbackInfo& info);
   Napi::Value JSCall(const Napi::CallbackInfo& info);
   Napi::Value JSImport(const Napi::CallbackInfo& info);
+  Napi::Value JSImportByInitFunc(const Napi::CallbackInfo& info);
+  Napi::Value JSModuleState(const Napi::CallbackInfo& info);
   Napi::Value JSGetId(const Napi::CallbackInfo& info);
   Napi::Value JSGetIsMain(const Napi::CallbackInfo& info);
 

@@ -27,9 +27,9 @@ int static_py_interp_refuses_singlephase(void);
 /* 3.12's own check for single-phase modules in isolated interpreters. */
 PyAPI_FUNC(int) _PyImport_CheckSubinterpIncompatibleExtensionAllowed(const char *name);
 #endif
-#if PY_VERSION_HEX >= 0x030D0000
-/* Raise `exception` with the pending exception as its __cause__, as 3.13's
- * loader does for "raised unreported exception". */
+#if PY_VERSION_HEX >= 0x030C0000
+/* Raise `exception` with the pending exception as its __cause__, as the
+ * 3.12+ loader does for "raised unreported exception". */
 PyAPI_FUNC(PyObject *) _PyErr_FormatFromCause(PyObject *exception, const char *format, ...);
 #endif
 

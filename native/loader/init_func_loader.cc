@@ -76,6 +76,10 @@ PyObject* ModuleName(PyObject* module) {
 
 }  // namespace
 
+int InitFuncLoader::CheckName(PyObject* name) {
+  return CheckModuleName(name) < 0 || RefuseBuiltinName(name) < 0 ? -1 : 0;
+}
+
 int InitFuncLoader::CheckSinglePhaseAllowed(const char* name) {
 #if PY_VERSION_HEX >= 0x030D0000
   if (static_py_interp_refuses_singlephase()) {
@@ -103,7 +107,7 @@ PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fulln
     return nullptr;
   }
   if (PyErr_Occurred()) {
-#if PY_VERSION_HEX >= 0x030D0000
+#if PY_VERSION_HEX >= 0x030C0000
     _PyErr_FormatFromCause(PyExc_SystemError, "initialization of %s raised unreported exception", short_name);
 #else
     PyErr_Clear();
@@ -131,7 +135,14 @@ PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fulln
   if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
 #endif
   if (non_ascii) {
+#if PY_VERSION_HEX < 0x03090000
+    // 3.8 prints a literal "*" where the name belongs (3.9 fixed it);
+    // reproduced as CPython prints it.
+    (void)short_name;
+    PyErr_SetString(PyExc_SystemError, "initialization of * did not return PyModuleDef");
+#else
     PyErr_Format(PyExc_SystemError, "initialization of %s did not return PyModuleDef", short_name);
+#endif
     return nullptr;
   }
 #if PY_VERSION_HEX >= 0x030D0000
@@ -175,7 +186,7 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
     PyErr_Format(PyExc_TypeError, "static-py: spec.name must be a str, not %.200s", Py_TYPE(name.get())->tp_name);
     return nullptr;
   }
-  if (CheckModuleName(name.get()) < 0 || RefuseBuiltinName(name.get()) < 0) return nullptr;
+  if (CheckName(name.get()) < 0) return nullptr;
 
   ExtensionCache& cache = ExtensionCache::Active();
   if (PyObject* cached = cache.Find(name.get(), spec)) {

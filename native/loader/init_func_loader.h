@@ -30,6 +30,11 @@ class InitFuncLoader {
   static PyObject* RunInitFunc(StaticInitFunc initfunc, const char* fullname, const char* short_name,
                                bool non_ascii, InitKind* kind);
 
+  // ValueError for a name no import could produce; ImportError for the name
+  // of a built-in module (CPython's inittab would win over any finder).
+  // 0, or -1 with the exception.
+  static int CheckName(PyObject* name);
+
   // ImportError unless the current interpreter accepts single-phase modules
   // (isolated interpreters on 3.12+ do not). 0, or -1 with the exception.
   static int CheckSinglePhaseAllowed(const char* name);

@@ -215,6 +215,8 @@ std::string StaticFinder::LoaderKind(PyObject* loader) {
 }
 
 PyObject* StaticFinder::ImportWithInitFunc(PyObject* name, StaticInitFunc initfunc, PyObject* origin) {
+  // Before sys.modules: "sys" is always there, and must still be refused.
+  if (InitFuncLoader::CheckName(name) < 0) return nullptr;
   PyObject* modules = PyImport_GetModuleDict();  // borrowed
   PyObject* existing = PyDict_GetItemWithError(modules, name);
   if (existing != nullptr) {

@@ -21,6 +21,9 @@
 extern "C" {
 #endif
 
+/* Exported even from code compiled with -fvisibility=hidden. */
+#define STATIC_PY_API __attribute__((visibility("default")))
+
 typedef PyObject *(*StaticPy_InitFunc)(void);
 
 /* Creates the module for `spec` (a ModuleSpec; its name is the module's full
@@ -29,17 +32,17 @@ typedef PyObject *(*StaticPy_InitFunc)(void);
  * sys.modules, as a dynamic extension would be. A single-phase module
  * imported before comes from the extension cache instead of a new call to
  * `initfunc`, exactly where CPython's loader would do the same. */
-PyObject *StaticPy_CreateModuleFromInitfunc(PyObject *spec, StaticPy_InitFunc initfunc);
+STATIC_PY_API PyObject *StaticPy_CreateModuleFromInitfunc(PyObject *spec, StaticPy_InitFunc initfunc);
 
 /* Runs the exec slots of a module made by StaticPy_CreateModuleFromInitfunc
  * (nothing for single-phase modules, or for a module already executed). */
-int StaticPy_ExecModule(PyObject *module);
+STATIC_PY_API int StaticPy_ExecModule(PyObject *module);
 
 /* The whole import, as `import fullname` would do it if `initfunc` were the
  * module's loader: parents imported first, sys.modules, module attributes,
  * exec, and the parent's attribute. A module already in sys.modules is
  * returned as it is. */
-PyObject *StaticPy_ImportByInitFunc(const char *fullname, StaticPy_InitFunc initfunc);
+STATIC_PY_API PyObject *StaticPy_ImportByInitFunc(const char *fullname, StaticPy_InitFunc initfunc);
 
 #ifdef __cplusplus
 }

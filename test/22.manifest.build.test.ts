@@ -1,0 +1,63 @@
+// A manifest a user supplies (STATIC_PY_EXTENSIONS) builds into its own
+// addon, and its modules import from it: C and C++, a define, a library.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import { build, root, tempDir } from './helpers/build.js';
+import { childJson } from './helpers/child.js';
+
+const tag = `test-user-manifest-${process.pid}`;
+
+describe('a user manifest', () => {
+  after(() => fs.rmSync(path.join(root, 'build', tag), { recursive: true, force: true }));
+
+  it('named by STATIC_PY_EXTENSIONS builds into the addon, and its modules import', async () => {
+    const dir = tempDir('static-py-user-');
+    fs.writeFileSync(path.join(dir, 'fast.c'), `
+      #include <Python.h>
+      #include <math.h>
+      static PyObject *hyp(PyObject *self, PyObject *args) {
+        double a, b;
+        if (!PyArg_ParseTuple(args, "dd", &a, &b)) return NULL;
+        return PyFloat_FromDouble(hypot(a, b) * SCALE);
+      }
+      static PyMethodDef methods[] = {{"hyp", hyp, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+      static PyModuleDef def = {PyModuleDef_HEAD_INIT, "fast", NULL, -1, methods};
+      PyMODINIT_FUNC PyInit_fast(void) { return PyModule_Create(&def); }`);
+    fs.mkdirSync(path.join(dir, 'include'));
+    fs.writeFileSync(path.join(dir, 'include', 'greeting.h'), '#define GREETING "hello from C++"\n');
+    fs.writeFileSync(path.join(dir, 'greet.cc'), `
+      #include <Python.h>
+      #include <string>
+      #include "greeting.h"
+      static int exec_greet(PyObject *m) { return PyModule_AddStringConstant(m, "TEXT", std::string(GREETING).c_str()); }
+      static PyModuleDef_Slot slots[] = {{Py_mod_exec, reinterpret_cast<void *>(exec_greet)}, {0, nullptr}};
+      static PyModuleDef def = {PyModuleDef_HEAD_INIT, "greet", nullptr, 0, nullptr, slots, nullptr, nullptr, nullptr};
+      PyMODINIT_FUNC PyInit_greet(void) { return PyModuleDef_Init(&def); }`);
+    const manifest = path.join(dir, 'extensions.json');
+    fs.writeFileSync(manifest, JSON.stringify({
+      modules: [
+        { name: 'userpkg.fast', sources: ['fast.c'], defines: { SCALE: '2' }, libraries: ['-lm'] },
+        { name: 'userpkg.tools.greet', sources: ['greet.cc'], includeDirs: ['include'] },
+      ],
+    }));
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', tag], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, STATIC_PY_EXTENSIONS: manifest },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /static table: 2 module\(s\)/);
+    const result = await childJson(`
+      const { python } = require('static-py');
+      const py = python.main;
+      console.log(JSON.stringify({
+        modules: python.staticModules().map((m) => m.name),
+        hyp: py.call('userpkg.fast.hyp', 3, 4),
+        text: py.eval('__import__("userpkg.tools.greet").tools.greet.TEXT'),
+        name: py.import('userpkg.fast').__name__,
+      }));`, { env: { ...process.env, STATIC_PY_BUILD: tag } });
+    assert.deepEqual(result, { modules: ['userpkg.fast', 'userpkg.tools.greet'], hyp: 10, text: 'hello from C++', name: 'userpkg.fast' });
+  });
+});
