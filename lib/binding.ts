@@ -44,6 +44,9 @@ export interface NativeBinding {
   start(options: { executable: string }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];
+  createInterpreter(config: object): NativeInterpreter;
+  interpreter(id: number): NativeInterpreter;
+  interpreters(): NativeInterpreter[];
 }
 
 export interface NativeVersion {
@@ -63,6 +66,11 @@ export interface NativeVersion {
 export interface NativeInterpreter {
   readonly id: number;
   readonly isMain: boolean;
+  readonly closed: boolean;
+  close(): void;
+  execAsync(code: string): Promise<unknown>;
+  evalAsync(code: string): Promise<unknown>;
+  callAsync(name: string, args: unknown[], kwargs: object | null): Promise<unknown>;
   exec(code: string): void;
   eval(code: string): unknown;
   call(name: string, args: unknown[], kwargs: object | null): unknown;

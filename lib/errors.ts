@@ -72,3 +72,19 @@ export function invalidValue(name: string, problem: string, actual: unknown): Ty
   (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
   return error;
 }
+
+/**
+ * Makes structured clone (worker.postMessage) refuse `target` with a clear
+ * message instead of delivering an empty object: the clone reads every
+ * enumerable own property, and this one throws. Inspection shows it as a
+ * getter without calling it.
+ */
+export function refuseCloning(target: object, what: string): void {
+  Object.defineProperty(target, 'ownerThread', {
+    enumerable: true,
+    get() {
+      throw new Error(`static-py: ${what} belongs to the thread that created it and cannot be copied or sent to ` +
+        'another worker; create what you need in that worker (python.createInterpreter(), or pass plain values)');
+    },
+  });
+}

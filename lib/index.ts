@@ -13,3 +13,4 @@ export type { ImportByInitFuncOptions, ModuleState, PyModuleInfo } from './inter
 export { PyObject } from './pyobject.js';
 export { PythonError } from './errors.js';
 export type { BuildInfo } from './binding.js';
+export type { InterpreterOptions, ResolvedInterpreterOptions } from './interpreter-options.js';

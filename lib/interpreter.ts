@@ -1,7 +1,10 @@
 // The Interpreter class: one CPython interpreter, used from this thread.
+import { inspect } from 'node:util';
+
 import { splitKwargs } from './args.js';
 import type { NativeInterpreter } from './binding.js';
-import { invalidArgument, invalidValue, requireModuleName, requireString } from './errors.js';
+import type { ResolvedInterpreterOptions } from './interpreter-options.js';
+import { invalidArgument, invalidValue, refuseCloning, requireModuleName, requireString } from './errors.js';
 
 /** What `interp.import()` reports about a module. */
 export interface PyModuleInfo {
@@ -55,11 +58,14 @@ export interface ImportByInitFuncOptions {
 
 /** @internal Only static-py makes Interpreter objects. */
 export const CONSTRUCT = Symbol('static-py.Interpreter');
+const wrappers = new WeakMap<NativeInterpreter, Interpreter>();
 
 /**
- * A CPython interpreter. `python.main` is the main interpreter; every method
- * runs synchronously on the calling thread and holds the GIL only for the
- * duration of the call.
+ * A CPython interpreter: `python.main`, or a subinterpreter from
+ * `python.createInterpreter()`. The sync methods run on the calling thread
+ * and hold the interpreter's GIL only for the call; the async ones run on a
+ * thread of the interpreter's own. An interpreter is used only in the Node
+ * environment (main thread or worker) that created or started it.
  *
  * Values convert both ways: None/null/undefined, bool, int (number when it
  * is a safe integer, else bigint), float, str, bytes ⇄ Buffer, list/tuple →
@@ -69,10 +75,82 @@ export const CONSTRUCT = Symbol('static-py.Interpreter');
 export class Interpreter {
   readonly #native: NativeInterpreter;
 
+  readonly #options: ResolvedInterpreterOptions | null;
+
   /** @internal */
-  constructor(token: symbol, native: NativeInterpreter) {
-    if (token !== CONSTRUCT) throw new TypeError('static-py: Interpreter objects come from python.main (and python.createInterpreter())');
+  constructor(token: symbol, native: NativeInterpreter, options: ResolvedInterpreterOptions | null = null) {
+    if (token !== CONSTRUCT) throw new TypeError('static-py: Interpreter objects come from python.main and python.createInterpreter()');
     this.#native = native;
+    this.#options = options;
+    refuseCloning(this, 'an Interpreter');
+  }
+
+  /** `{ id, isMain, closed }`, for JSON.stringify. */
+  toJSON(): { id: number; isMain: boolean; closed: boolean } {
+    return { id: this.id, isMain: this.isMain, closed: this.closed };
+  }
+
+  [inspect.custom](): string {
+    const kind = this.isMain ? 'main' : this.#options?.preset ?? 'sub';
+    return `Interpreter ${this.id} (${kind}${this.closed ? ', closed' : ''})`;
+  }
+
+  /** @internal The Interpreter wrapping `native`, one per native object. */
+  static wrap(native: NativeInterpreter, options: ResolvedInterpreterOptions | null = null): Interpreter {
+    let interp = wrappers.get(native);
+    if (!interp) {
+      interp = new Interpreter(CONSTRUCT, native, options);
+      wrappers.set(native, interp);
+    }
+    return interp;
+  }
+
+  /** The settings it was created with (null for the main interpreter). */
+  get options(): ResolvedInterpreterOptions | null {
+    return this.#options;
+  }
+
+  /** Whether close() has ended it. */
+  get closed(): boolean {
+    return this.#native.closed;
+  }
+
+  /**
+   * Ends a subinterpreter (Py_EndInterpreter). Async calls still queued are
+   * rejected; one that is running is waited for. Any later use throws
+   * "interpreter N is closed"; closing again does nothing.
+   * @throws {Error} for the main interpreter, which lives as long as the process,
+   *   and when the interpreter still runs daemon threads CPython could not wait for.
+   */
+  close(): void {
+    this.#native.close();
+  }
+
+  /**
+   * Like exec(), on the interpreter's own thread: the event loop goes on.
+   * Async calls to one interpreter run one at a time, in order.
+   * @example await interp.execAsync('total = sum(range(10**7))');
+   */
+  async execAsync(code: string): Promise<void> {
+    requireString('code', code);
+    await this.#native.execAsync(code);
+  }
+
+  /** Like eval(), on the interpreter's own thread. */
+  evalAsync(expr: string): Promise<unknown> {
+    requireString('expr', expr);
+    return this.#native.evalAsync(expr);
+  }
+
+  /**
+   * Like call(), on the interpreter's own thread. Arguments are copied when
+   * the call is made.
+   * @example await interp.callAsync('math.factorial', 20);
+   */
+  callAsync(dottedName: string, ...args: unknown[]): Promise<unknown> {
+    requireModuleName('dottedName', dottedName);
+    const [positional, kwargs] = splitKwargs(args);
+    return this.#native.callAsync(dottedName, positional, kwargs);
   }
 
   /** CPython's interpreter id (0 for the main interpreter). */

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 
 import { splitKwargs } from './args.js';
 import type { NativeHandle } from './binding.js';
-import { requireString } from './errors.js';
+import { refuseCloning, requireString } from './errors.js';
 
 /** Where native code finds the handle inside a PyObject (see native/env/env_state.cc). */
 export const HANDLE: unique symbol = Symbol.for('static-py.handle') as never;
@@ -27,6 +27,7 @@ export class PyObject {
   /** @internal Made by static-py only. */
   constructor(handle: NativeHandle) {
     this[HANDLE] = handle;
+    refuseCloning(this, 'a PyObject');
   }
 
   /** The type's qualified name: `'set'`, `'collections.OrderedDict'`. @throws Error if released. */

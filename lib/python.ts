@@ -3,7 +3,8 @@
 // interpreter is first needed, and hands out interpreters.
 import { type Build, type BuildInfo, type NativeBinding, loadBuild, pythonExecutable, selectBuild } from './binding.js';
 import { PythonError, invalidArgument, invalidValue } from './errors.js';
-import { CONSTRUCT, Interpreter } from './interpreter.js';
+import { Interpreter } from './interpreter.js';
+import { type InterpreterOptions, resolveInterpreterOptions } from './interpreter-options.js';
 import { PyObject } from './pyobject.js';
 
 /** The CPython this process embeds. */
@@ -107,9 +108,42 @@ class Python {
   get main(): Interpreter {
     if (!this.#main) {
       const native = this.binding.start({ executable: pythonExecutable(this.#build!) });
-      this.#main = new Interpreter(CONSTRUCT, native);
+      this.#main = Interpreter.wrap(native);
     }
     return this.#main;
+  }
+
+  /**
+   * A new subinterpreter, owned by this thread (its environment's cleanup
+   * ends it). On 3.12+ the default is CPython's isolated configuration (own
+   * GIL, own allocator, single-phase modules refused); `'legacy'` gives what
+   * Py_NewInterpreter gives. Before 3.12 only legacy interpreters exist.
+   * @throws {TypeError} for unknown options or wrong types.
+   * @throws {Error} for 3.12-only options on an older Python, and with CPython's reason when it refuses the configuration.
+   * @example const interp = python.createInterpreter();                 // isolated on 3.12+
+   * @example const legacy = python.createInterpreter('legacy');
+   * @example const custom = python.createInterpreter({ gil: 'shared', useMainObmalloc: true });
+   */
+  createInterpreter(options?: InterpreterOptions | 'isolated' | 'legacy'): Interpreter {
+    const resolved = resolveInterpreterOptions(options, this.version);
+    void this.main;
+    return Interpreter.wrap(this.binding.createInterpreter(resolved), resolved);
+  }
+
+  /**
+   * This thread's interpreter with CPython id `id` (0 is the main one).
+   * @throws {Error} when it belongs to another thread, or does not exist.
+   */
+  interpreter(id: number): Interpreter {
+    if (!Number.isSafeInteger(id) || id < 0) throw invalidArgument('id', 'an interpreter id (a non-negative integer)', id);
+    void this.main;
+    return Interpreter.wrap(this.binding.interpreter(id));
+  }
+
+  /** This thread's live interpreters, the main one first. */
+  interpreters(): Interpreter[] {
+    void this.main;
+    return this.binding.interpreters().map((n) => Interpreter.wrap(n));
   }
 
   /** The extension modules linked into this build, from its static table. */

@@ -4,15 +4,20 @@
 #include "env/env_state.h"
 #include "interp/interpreter.h"
 #include "objects/py_object_handle.h"
+#include "runtime/python_runtime.h"
 
 namespace static_py {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PythonRuntime::KeepLoaded();
   EnvState* state = EnvState::Create(env);
   exports.Set("setup", Napi::Function::New(env, &EnvState::JSSetup, "setup"));
   exports.Set("start", Napi::Function::New(env, &EnvState::JSStart, "start"));
   exports.Set("version", Napi::Function::New(env, &EnvState::JSVersion, "version"));
   exports.Set("staticModules", Napi::Function::New(env, &EnvState::JSStaticModules, "staticModules"));
+  exports.Set("createInterpreter", Napi::Function::New(env, &EnvState::JSCreateInterpreter, "createInterpreter"));
+  exports.Set("interpreter", Napi::Function::New(env, &EnvState::JSInterpreter, "interpreter"));
+  exports.Set("interpreters", Napi::Function::New(env, &EnvState::JSInterpreters, "interpreters"));
   exports.Set("Interpreter", Interpreter::Init(env, state));
   exports.Set("PyObjectHandle", PyObjectHandle::Init(env, state));
   return exports;

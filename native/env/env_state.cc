@@ -1,6 +1,9 @@
 #include "env/env_state.h"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "interp/interpreter.h"
@@ -13,6 +16,17 @@
 #define STATIC_PY_STRINGIFY(x) STATIC_PY_STRINGIFY_(x)
 
 namespace static_py {
+namespace {
+
+// Which environment owns each live subinterpreter. Process-wide on purpose:
+// it answers "this interpreter belongs to another thread" in any of them.
+std::mutex g_owners_mutex;
+std::map<int64_t, uint64_t>* g_owners = new std::map<int64_t, uint64_t>();
+std::atomic<uint64_t> g_next_serial{1};
+
+}  // namespace
+
+EnvState::EnvState(Napi::Env env) : env_(env), serial_(g_next_serial++) {}
 
 EnvState* EnvState::Create(Napi::Env env) {
   auto* state = new EnvState(env);
@@ -42,12 +56,40 @@ void EnvState::Cleanup(void* arg) {
   state->cleaned_up_ = true;
   std::vector<Interpreter*> interpreters = state->interpreters_;
   std::reverse(interpreters.begin(), interpreters.end());
+  // Stop every busy async call first, so they stop competing for the GIL
+  // that releasing each interpreter needs.
+  for (Interpreter* interp : interpreters) interp->InterruptAsync();
   for (Interpreter* interp : interpreters) interp->ReleasePython();
   state->interpreters_.clear();
 }
 
+void EnvState::AddInterpreter(Interpreter* interp) {
+  interpreters_.push_back(interp);
+  if (interp->is_main()) {
+    main_interpreter_ = interp;
+    return;
+  }
+  owned_.push_back(Napi::Persistent(interp->Value()));
+  std::lock_guard<std::mutex> lock(g_owners_mutex);
+  (*g_owners)[interp->id()] = serial_;
+}
+
 void EnvState::RemoveInterpreter(Interpreter* interp) {
   interpreters_.erase(std::remove(interpreters_.begin(), interpreters_.end(), interp), interpreters_.end());
+  if (interp->is_main()) return;
+  {
+    std::lock_guard<std::mutex> lock(g_owners_mutex);
+    g_owners->erase(interp->id());
+  }
+  // Let the JS object go (cleanup drops the rest with the environment).
+  if (!cleaned_up_) {
+    for (auto it = owned_.begin(); it != owned_.end(); ++it) {
+      if (it->Value() == interp->Value()) {
+        owned_.erase(it);
+        break;
+      }
+    }
+  }
 }
 
 Napi::Function EnvState::python_error_class() const {
@@ -110,6 +152,55 @@ Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Object main = Interpreter::NewMain(state, runtime->main_interpreter());
   state->main_ = Napi::Persistent(main);
   return main;
+}
+
+// createInterpreter(config): config as built by lib/interpreter-options.ts.
+Napi::Value EnvState::JSCreateInterpreter(const Napi::CallbackInfo& info) {
+  EnvState* state = From(info.Env());
+  if (state->main_interpreter_ == nullptr) throw Napi::Error::New(info.Env(), "static-py: Python has not started");
+  Napi::Object o = info[0].As<Napi::Object>();
+  auto flag = [&](const char* key) { return o.Get(key).ToBoolean().Value(); };
+  InterpreterConfig config;
+  config.legacy = flag("legacy");
+  config.use_main_obmalloc = flag("useMainObmalloc");
+  config.allow_fork = flag("allowFork");
+  config.allow_exec = flag("allowExec");
+  config.allow_threads = flag("allowThreads");
+  config.allow_daemon_threads = flag("allowDaemonThreads");
+  config.check_multi_interp_extensions = flag("checkMultiInterpExtensions");
+  std::string gil = o.Get("gil").ToString().Utf8Value();
+  config.gil = gil == "own" ? 2 : gil == "shared" ? 1 : 0;
+  return Interpreter::NewSub(state, config);
+}
+
+// interpreter(id): one of this environment's interpreters.
+Napi::Value EnvState::JSInterpreter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* state = From(env);
+  const int64_t id = info[0].As<Napi::Number>().Int64Value();
+  for (Interpreter* interp : state->interpreters_) {
+    if (interp->id() == id) return interp->Value();
+  }
+  uint64_t owner = 0;
+  {
+    std::lock_guard<std::mutex> lock(g_owners_mutex);
+    auto it = g_owners->find(id);
+    if (it != g_owners->end()) owner = it->second;
+  }
+  if (owner != 0) {
+    throw Napi::Error::New(env, "static-py: interpreter " + std::to_string(id) +
+                                    " belongs to another thread (the worker or main thread that created it); "
+                                    "an interpreter is used only where it was created: create one here with "
+                                    "python.createInterpreter()");
+  }
+  throw Napi::Error::New(env, "static-py: there is no interpreter " + std::to_string(id) + " (closed, or never created)");
+}
+
+Napi::Value EnvState::JSInterpreters(const Napi::CallbackInfo& info) {
+  EnvState* state = From(info.Env());
+  Napi::Array out = Napi::Array::New(info.Env(), state->interpreters_.size());
+  for (uint32_t i = 0; i < state->interpreters_.size(); i++) out.Set(i, state->interpreters_[i]->Value());
+  return out;
 }
 
 Napi::Value EnvState::JSVersion(const Napi::CallbackInfo& info) {

@@ -33,8 +33,10 @@ class EnvState {
 
   // Interpreters register here when this environment starts using them and
   // leave when closed; cleanup releases whatever is left (main last).
-  void AddInterpreter(Interpreter* interp) { interpreters_.push_back(interp); }
+  void AddInterpreter(Interpreter* interp);
   void RemoveInterpreter(Interpreter* interp);
+  // This environment's main Interpreter; null before start().
+  Interpreter* main_interpreter() const { return main_interpreter_; }
 
   // Opaque Python objects as JS sees them (the TS PyObject class).
   Napi::Value WrapHandle(Interpreter* owner, std::shared_ptr<ObjectRef> ref);
@@ -51,9 +53,12 @@ class EnvState {
   static Napi::Value JSStart(const Napi::CallbackInfo& info);
   static Napi::Value JSVersion(const Napi::CallbackInfo& info);
   static Napi::Value JSStaticModules(const Napi::CallbackInfo& info);
+  static Napi::Value JSCreateInterpreter(const Napi::CallbackInfo& info);
+  static Napi::Value JSInterpreter(const Napi::CallbackInfo& info);
+  static Napi::Value JSInterpreters(const Napi::CallbackInfo& info);
 
  private:
-  explicit EnvState(Napi::Env env) : env_(env) {}
+  explicit EnvState(Napi::Env env);
   static void Cleanup(void* arg);
 
   Napi::Env env_;
@@ -67,7 +72,11 @@ class EnvState {
   Napi::ObjectReference object_prototype_;
   Napi::Reference<Napi::Symbol> handle_key_;
   Napi::ObjectReference main_;            // the main Interpreter, once started
+  Interpreter* main_interpreter_ = nullptr;
   std::vector<Interpreter*> interpreters_;
+  // Subinterpreters are kept alive by JS references until closed.
+  std::vector<Napi::ObjectReference> owned_;
+  const uint64_t serial_;  // tells environments apart in error messages
   bool cleaned_up_ = false;
 };
 

@@ -1,12 +1,15 @@
 #include "interp/interpreter.h"
 
+#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "convert/call_arguments.h"
 #include "convert/js_converter.h"
 #include "convert/py_converter.h"
 #include "env/env_state.h"
+#include "interp/async_call.h"
+#include "interp/executor.h"
 #include "loader/extension_cache.h"
 #include "loader/init_symbol.h"
 #include "loader/static_finder.h"
@@ -150,7 +153,31 @@ PyObject* ProbeModule(PyObject* module) {
   return ok ? info.release() : nullptr;
 }
 
+PyObject* RunCode(const std::string& code, int start, const char* filename, PyObject* globals) {
+  if (code.find('\0') != std::string::npos) {
+    PyErr_SetString(PyExc_ValueError, "source code string cannot contain null bytes");
+    return nullptr;
+  }
+  PyRef compiled = PyRef::Steal(Py_CompileStringExFlags(code.c_str(), filename, start, nullptr, -1));
+  if (!compiled) return nullptr;
+  return PyEval_EvalCode(compiled.get(), globals, globals);
+}
+
+// Runs before Py_EndInterpreter, with the interpreter's thread state
+// attached: nothing of ours may outlive it.
+void DropEverything(void* arg) {
+  auto* registry = static_cast<ObjectRegistry*>(arg);
+  registry->CloseAll();
+  ExtensionCache::Active().ForgetCurrentInterpreter();
+}
+
 }  // namespace
+
+PythonException::Source PyRequest::source() const {
+  if (kind == Kind::kExec) return {"<exec>", &text};
+  if (kind == Kind::kEval) return {"<eval>", &text};
+  return {};
+}
 
 Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
   Napi::Function cls = DefineClass(env, "Interpreter",
@@ -161,41 +188,78 @@ Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
                                        InstanceMethod<&Interpreter::JSImport>("import"),
                                        InstanceMethod<&Interpreter::JSImportByInitFunc>("importByInitFunc"),
                                        InstanceMethod<&Interpreter::JSModuleState>("moduleState"),
+                                       InstanceMethod<&Interpreter::JSExecAsync>("execAsync"),
+                                       InstanceMethod<&Interpreter::JSEvalAsync>("evalAsync"),
+                                       InstanceMethod<&Interpreter::JSCallAsync>("callAsync"),
+                                       InstanceMethod<&Interpreter::JSClose>("close"),
                                        InstanceAccessor<&Interpreter::JSGetId>("id"),
                                        InstanceAccessor<&Interpreter::JSGetIsMain>("isMain"),
+                                       InstanceAccessor<&Interpreter::JSGetClosed>("closed"),
                                    });
   state->set_interpreter_class(cls);
   return cls;
 }
 
 Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Interpreter>(info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) {
+  if (info.Length() < 2 || !info[0].IsExternal() || !info[1].IsExternal()) {
     throw Napi::TypeError::New(info.Env(), "Interpreter objects come from python.main and python.createInterpreter()");
   }
   state_ = EnvState::From(info.Env());
-  interp_ = info[0].As<Napi::External<PyInterpreterState>>().Data();
+  tstate_ = info[0].As<Napi::External<PyThreadState>>().Data();
+  main_ = info[1].As<Napi::External<void>>().Data() != nullptr;
+  interp_ = tstate_->interp;
   id_ = PyInterpreterState_GetID(interp_);
   registry_ = std::make_shared<ObjectRegistry>(id_);
+  ThreadStateGuard guard(tstate_);
+  globals_ = PyModule_GetDict(PyImport_AddModule("__main__"));
 }
 
 Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
   Napi::Env env = state->env();
-  Napi::Object obj = state->interpreter_class().New({Napi::External<PyInterpreterState>::New(env, interp)});
-  Interpreter* self = Unwrap(obj);
-  self->main_ = true;
   // This environment's own thread state for the main interpreter; it may be
   // created without holding the GIL.
-  self->tstate_ = PyThreadState_New(interp);
-  {
-    ThreadStateGuard guard(self->tstate_);
-    self->globals_ = PyModule_GetDict(PyImport_AddModule("__main__"));
-  }
-  state->AddInterpreter(self);
+  PyThreadState* tstate = PyThreadState_New(interp);
+  static int kMain = 1;
+  Napi::Object obj = state->interpreter_class().New(
+      {Napi::External<PyThreadState>::New(env, tstate), Napi::External<void>::New(env, &kMain)});
+  state->AddInterpreter(Unwrap(obj));
+  return obj;
+}
+
+Napi::Object Interpreter::NewSub(EnvState* state, const InterpreterConfig& config) {
+  Napi::Env env = state->env();
+  std::string error;
+  PyThreadState* tstate = Subinterpreter::Create(state->main_interpreter()->tstate_, config, &error);
+  if (tstate == nullptr) throw Napi::Error::New(env, "static-py: CPython refused to create the interpreter: " + error);
+  Napi::Object obj = state->interpreter_class().New(
+      {Napi::External<PyThreadState>::New(env, tstate), Napi::External<void>::New(env, nullptr)});
+  state->AddInterpreter(Unwrap(obj));
   return obj;
 }
 
 void Interpreter::CheckUsable(Napi::Env env) const {
-  if (released_) throw Napi::Error::New(env, "interpreter " + std::to_string(id_) + " is closed");
+  if (closed_) throw Napi::Error::New(env, "static-py: interpreter " + std::to_string(id_) + " is closed");
+}
+
+PyObject* Interpreter::Execute(const PyRequest& request) {
+  switch (request.kind) {
+    case PyRequest::Kind::kExec:
+      return RunCode(request.text, Py_file_input, "<exec>", globals_);
+    case PyRequest::Kind::kEval:
+      return RunCode(request.text, Py_eval_input, "<eval>", globals_);
+    case PyRequest::Kind::kCall: {
+      PyRef callable = PyRef::Steal(ResolveDottedName(request.text, globals_));
+      return callable ? request.args->Call(callable.get(), registry_) : nullptr;
+    }
+    case PyRequest::Kind::kImport: {
+      // Sized, so a name with a NUL can never be looked up truncated.
+      PyRef name = PyRef::Steal(PyUnicode_FromStringAndSize(request.text.data(), static_cast<Py_ssize_t>(request.text.size())));
+      PyRef module = name ? PyRef::Steal(PyImport_Import(name.get())) : PyRef();
+      return module ? DescribeModule(module.get(), request.text) : nullptr;
+    }
+  }
+  PyErr_SetString(PyExc_SystemError, "static-py: unknown request");
+  return nullptr;
 }
 
 Napi::Value Interpreter::Invoke(Napi::Env env, const std::function<PyObject*()>& body,
@@ -213,9 +277,59 @@ Napi::Value Interpreter::Invoke(Napi::Env env, const std::function<PyObject*()>&
   return JsConverter(state_, /*copy_bytes=*/false).ToJs(value, this);
 }
 
+Napi::Value Interpreter::RunSync(Napi::Env env, const PyRequest& request) {
+  return Invoke(env, [&] { return Execute(request); }, request.source());
+}
+
+Napi::Value Interpreter::RunAsync(Napi::Env env, PyRequest request) {
+  CheckUsable(env);
+  if (!executor_) executor_ = Executor::Create(env, interp_);
+  Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+  executor_->Post(std::make_unique<AsyncCall>(this, std::move(request), deferred));
+  return deferred.Promise();
+}
+
+void Interpreter::InterruptAsync() {
+  if (executor_) executor_->Interrupt();
+}
+
+void Interpreter::StopExecutor(bool env_alive) {
+  if (!executor_) return;
+  executor_->Shutdown(env_alive);
+  executor_.reset();
+}
+
+bool Interpreter::EndSubinterpreter(std::string* why) {
+  int unjoinable;
+  {
+    ThreadStateGuard guard(tstate_);
+    unjoinable = Subinterpreter::UnjoinableThreads(tstate_, 1);
+    if (unjoinable < 0) PyErr_Clear();
+  }
+  if (unjoinable != 0) {
+    *why = "static-py: interpreter " + std::to_string(id_) + " still runs " +
+           (unjoinable > 0 ? std::to_string(unjoinable) : std::string("some")) +
+           " thread(s) that Py_EndInterpreter cannot wait for (daemon threads, or threads from _thread); "
+           "stop them before closing it";
+    return false;
+  }
+  Subinterpreter::End(tstate_, state_->main_interpreter()->tstate_, &DropEverything, registry_.get());
+  tstate_ = nullptr;
+  closed_ = true;
+  state_->RemoveInterpreter(this);
+  return true;
+}
+
 void Interpreter::ReleasePython() {
-  if (released_) return;
-  released_ = true;
+  if (closed_) return;
+  StopExecutor(/*env_alive=*/false);
+  if (!main_) {
+    std::string why;
+    if (EndSubinterpreter(&why)) return;
+    // Ending it would be a fatal error in CPython: leave it running.
+    fprintf(stderr, "%s (left running as its environment goes away)\n", why.c_str());
+  }
+  closed_ = true;
   PyEval_RestoreThread(tstate_);
   registry_->CloseAll();
   PyThreadState_Clear(tstate_);
@@ -223,48 +337,54 @@ void Interpreter::ReleasePython() {
   tstate_ = nullptr;
 }
 
-PyObject* Interpreter::RunCode(const std::string& code, int start, const char* filename) {
-  if (code.find('\0') != std::string::npos) {
-    PyErr_SetString(PyExc_ValueError, "source code string cannot contain null bytes");
-    return nullptr;
-  }
-  PyRef compiled = PyRef::Steal(Py_CompileStringExFlags(code.c_str(), filename, start, nullptr, -1));
-  if (!compiled) return nullptr;
-  return PyEval_EvalCode(compiled.get(), globals_, globals_);
-}
-
 // JS bindings --------------------------------------------------------------
 
 Napi::Value Interpreter::JSExec(const Napi::CallbackInfo& info) {
-  std::string code = info[0].As<Napi::String>().Utf8Value();
-  Invoke(info.Env(), [&] { return RunCode(code, Py_file_input, "<exec>"); }, {"<exec>", &code});
+  RunSync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr});
   return info.Env().Undefined();
 }
 
 Napi::Value Interpreter::JSEval(const Napi::CallbackInfo& info) {
-  std::string code = info[0].As<Napi::String>().Utf8Value();
-  return Invoke(info.Env(), [&] { return RunCode(code, Py_eval_input, "<eval>"); }, {"<eval>", &code});
+  return RunSync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
 }
 
 // call(dottedName, args: unknown[], kwargs: object | null)
 Napi::Value Interpreter::JSCall(const Napi::CallbackInfo& info) {
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  CallArguments args(state_, info[1], info[2], /*copy_bytes=*/false);
-  return Invoke(info.Env(), [&]() -> PyObject* {
-    PyRef callable = PyRef::Steal(ResolveDottedName(name, globals_));
-    return callable ? args.Call(callable.get(), registry_) : nullptr;
-  });
+  return RunSync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(),
+                              std::make_unique<CallArguments>(state_, info[1], info[2], /*copy_bytes=*/false)});
 }
 
 Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  return Invoke(info.Env(), [&]() -> PyObject* {
-    // Sized, so a name with a NUL can never be looked up truncated.
-    PyRef unicode = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
-    PyRef module = unicode ? PyRef::Steal(PyImport_Import(unicode.get())) : PyRef();
-    if (!module) return nullptr;
-    return DescribeModule(module.get(), name);
-  });
+  return RunSync(info.Env(), {PyRequest::Kind::kImport, info[0].As<Napi::String>().Utf8Value(), nullptr});
+}
+
+Napi::Value Interpreter::JSExecAsync(const Napi::CallbackInfo& info) {
+  return RunAsync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr});
+}
+
+Napi::Value Interpreter::JSEvalAsync(const Napi::CallbackInfo& info) {
+  return RunAsync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
+}
+
+// callAsync(dottedName, args, kwargs): arguments are copied now, converted
+// to Python on the executor thread.
+Napi::Value Interpreter::JSCallAsync(const Napi::CallbackInfo& info) {
+  return RunAsync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(),
+                               std::make_unique<CallArguments>(state_, info[1], info[2], /*copy_bytes=*/true)});
+}
+
+// close(): queued async calls are rejected, a running one is waited for,
+// then the interpreter ends. Closing twice does nothing.
+Napi::Value Interpreter::JSClose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (main_) {
+    throw Napi::Error::New(env, "static-py: the main interpreter cannot be closed: it lives as long as the process");
+  }
+  if (closed_) return env.Undefined();
+  StopExecutor(/*env_alive=*/true);
+  std::string why;
+  if (!EndSubinterpreter(&why)) throw Napi::Error::New(env, why);
+  return env.Undefined();
 }
 
 // importByInitFunc(fullName, symbol: string | null, library: string | null)
@@ -315,5 +435,7 @@ Napi::Value Interpreter::JSGetId(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Interpreter::JSGetIsMain(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), main_); }
+
+Napi::Value Interpreter::JSGetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), closed_); }
 
 }  // namespace static_py

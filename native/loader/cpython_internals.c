@@ -5,6 +5,10 @@
 #include "internal/pycore_interp.h"
 #include "internal/pycore_moduleobject.h"
 #endif
+#include "internal/pycore_ceval.h"
+#if PY_VERSION_HEX < 0x03090000
+#include "internal/pycore_pystate.h"
+#endif
 
 int static_py_rename_new_module(PyObject *module, PyObject *fullname) {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -47,5 +51,25 @@ int static_py_interp_refuses_singlephase(void) {
   return (interp->feature_flags & Py_RTFLAGS_MULTI_INTERP_EXTENSIONS) != 0;
 #else
   return 0;
+#endif
+}
+
+void static_py_raise_in_thread(PyThreadState *target, PyObject *exc) {
+  /* Nothing else sets async_exc on a thread while static-py runs a task
+   * there, so there is no old value to drop. The eval breaker is per
+   * interpreter before 3.13 (per runtime in 3.8) and per thread from 3.13;
+   * setting it makes the target look at async_exc at its next check. */
+#if PY_VERSION_HEX >= 0x030D0000
+  (void)_Py_atomic_exchange_ptr(&target->async_exc, exc);
+  _Py_set_eval_breaker_bit(target, _PY_ASYNC_EXCEPTION_BIT);
+#else
+  (void)__atomic_exchange_n(&target->async_exc, exc, __ATOMIC_ACQ_REL);
+#if PY_VERSION_HEX >= 0x030A0000
+  _PyEval_SignalAsyncExc(target->interp);
+#elif PY_VERSION_HEX >= 0x03090000
+  _PyEval_SignalAsyncExc(target);
+#else
+  _PyEval_SignalAsyncExc(&_PyRuntime.ceval);
+#endif
 #endif
 }

@@ -22,6 +22,14 @@ int static_py_rename_new_module(PyObject *module, PyObject *fullname);
  * 1 refuse, 0 allow. Always 0 before 3.12. */
 int static_py_interp_refuses_singlephase(void);
 
+/* Asks `target`, running Python on another thread, to raise `exc` (a
+ * reference the target will own) at its next check for pending work. Needs
+ * no GIL, which is the point: PyThreadState_SetAsyncExc needs the GIL that
+ * the busy target and every other thread sharing it compete for, and the
+ * old GIL can starve the asking thread for seconds (before 3.12 a GIL drop
+ * request only reaches threads of the requester's own interpreter). */
+void static_py_raise_in_thread(PyThreadState *target, PyObject *exc);
+
 /* Exported by libpython but declared only in its internal headers. */
 #if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000
 /* 3.12's own check for single-phase modules in isolated interpreters. */

@@ -63,6 +63,14 @@ PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
 
 PythonRuntime* PythonRuntime::Get() { return g_runtime; }
 
+void PythonRuntime::KeepLoaded() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&PythonRuntime::KeepLoaded), &info) == 0 || info.dli_fname == nullptr) return;
+  // RTLD_NODELETE on an already-loaded object makes every later dlclose a
+  // no-op for it; the handle is deliberately never closed.
+  dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 // Extension modules in lib-dynload are not linked against libpython; they
 // expect its symbols in the global scope. Node loads addons (and so our
 // libpython dependency) with RTLD_LOCAL, so re-open that one library with

@@ -23,6 +23,12 @@ struct RuntimeOptions {
 class PythonRuntime {
  public:
   static PythonRuntime& Start(const RuntimeOptions& options);
+
+  // Keeps this addon mapped for the life of the process. Node dlcloses an
+  // addon when the last environment that loaded it goes away (a worker
+  // exiting), but CPython, once started, runs our code for ever (the finder,
+  // python-main), and a reload would start a second runtime. Idempotent.
+  static void KeepLoaded();
   // The runtime if Start() has succeeded, else null.
   static PythonRuntime* Get();
 

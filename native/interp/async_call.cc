@@ -1,0 +1,49 @@
+#include "interp/async_call.h"
+
+#include <utility>
+
+#include "convert/js_converter.h"
+#include "convert/py_converter.h"
+#include "util/py_ref.h"
+
+namespace static_py {
+
+AsyncCall::AsyncCall(Interpreter* interp, PyRequest request, Napi::Promise::Deferred deferred)
+    : interp_(interp), request_(std::move(request)), deferred_(deferred) {
+  interp_->Ref();
+}
+
+void AsyncCall::Run() {
+  interp_->registry()->Drain();
+  PyRef result = PyRef::Steal(interp_->Execute(request_));
+  if (!result) {
+    error_ = PythonException::Fetch(request_.source());
+    return;
+  }
+  // Owned copies: the result crosses to another thread.
+  if (!PyConverter(interp_->registry(), /*borrow_bytes=*/false).FromPython(result.get(), &result_)) {
+    error_ = PythonException::Fetch();
+  }
+}
+
+// Called from a thread-safe function: no C++ exception may leave it.
+void AsyncCall::Complete(Napi::Env env, bool cancelled) {
+  Napi::HandleScope scope(env);
+  try {
+    if (cancelled) {
+      deferred_.Reject(Napi::Error::New(env, "static-py: interpreter " + std::to_string(interp_->id()) +
+                                                 " was closed before this call ran").Value());
+    } else if (error_) {
+      deferred_.Reject(error_->ToJs(interp_->state()).Value());
+    } else {
+      deferred_.Resolve(JsConverter(interp_->state(), /*copy_bytes=*/true).ToJs(result_, interp_));
+    }
+  } catch (const Napi::Error& e) {
+    deferred_.Reject(e.Value());
+  } catch (const std::exception& e) {
+    deferred_.Reject(Napi::Error::New(env, e.what()).Value());
+  }
+  interp_->Unref();
+}
+
+}  // namespace static_py

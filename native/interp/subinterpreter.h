@@ -1,0 +1,49 @@
+// Creating and ending subinterpreters: the one place that knows the
+// thread-state and GIL sequence each CPython version needs. Both follow the
+// pattern CPython's own tests use (_testcapi.run_in_subinterp*): from the
+// caller's main-interpreter thread state, swap to none, create; to end,
+// attach the subinterpreter's thread state, end it, swap the main one back.
+#ifndef STATIC_PY_INTERP_SUBINTERPRETER_H_
+#define STATIC_PY_INTERP_SUBINTERPRETER_H_
+
+#include <Python.h>
+
+#include <string>
+
+namespace static_py {
+
+// PyInterpreterConfig as the TS layer sends it (3.12+; before 3.12 only
+// `legacy` may be set).
+struct InterpreterConfig {
+  bool legacy = true;  // Py_NewInterpreter(): all fields below ignored
+  bool use_main_obmalloc = true;
+  bool allow_fork = true;
+  bool allow_exec = true;
+  bool allow_threads = true;
+  bool allow_daemon_threads = true;
+  bool check_multi_interp_extensions = false;
+  int gil = 1;  // 0 default, 1 shared, 2 own (PyInterpreterConfig_*_GIL)
+};
+
+class Subinterpreter {
+ public:
+  // On a JS thread with nothing attached; `main_tstate` is that thread's
+  // thread state for the main interpreter. Returns the new interpreter's
+  // thread state for this thread, detached, with the static finder
+  // installed; or null with *error set (CPython's refusal, say).
+  static PyThreadState* Create(PyThreadState* main_tstate, const InterpreterConfig& config, std::string* error);
+
+  // On the thread that owns `tstate`, nothing attached, no other thread
+  // state of the interpreter left. Runs `before_end` with `tstate`
+  // attached first (to drop references), then ends the interpreter.
+  static void End(PyThreadState* tstate, PyThreadState* main_tstate, void (*before_end)(void*), void* arg);
+
+  // With `tstate` attached: the number of the interpreter's threads that
+  // Py_EndInterpreter could not wait for (daemon threads and raw _thread
+  // threads) besides the callers' `own` thread states; -1 on error.
+  static int UnjoinableThreads(PyThreadState* tstate, int own);
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_INTERP_SUBINTERPRETER_H_
