@@ -28,4 +28,11 @@ describe('the README', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), expected);
   });
+
+  it('has a subinterpreter example (ESM) that runs and prints what it says', async () => {
+    const code = block('readme-example-esm');
+    const r = await runChild(code, { esm: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'true bigint');
+  });
 });

@@ -19,18 +19,18 @@ export interface ChildResult {
 }
 
 /**
- * Runs `source` (CommonJS; `require('static-py')` is this package) in a new
- * Node process and collects its output.
+ * Runs `source` (CommonJS, or ESM with `esm`; 'static-py' is this package)
+ * in a new Node process and collects its output.
  */
 export function runChild(
   source: string,
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string; esm?: boolean } = {},
 ): Promise<ChildResult> {
   // Inside the package directory, so `require('static-py')` finds this
   // package by its own name (package.json "exports").
   const dir = path.join(root, 'build', 'test-children');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `child-${process.pid}-${++counter}.cjs`);
+  const file = path.join(dir, `child-${process.pid}-${++counter}.${options.esm ? 'mjs' : 'cjs'}`);
   fs.writeFileSync(file, source, 'utf8');
   written.push(file);
   const started = Date.now();
