@@ -54,6 +54,8 @@ export interface ImportByInitFuncOptions {
   symbol?: string;
   /** A shared library to look the symbol up in (opened once, never closed); default: the process and this addon. */
   library?: string;
+  /** Use the init function of this static module (to import it under another name). */
+  initFrom?: string;
 }
 
 /** @internal Only static-py makes Interpreter objects. */
@@ -212,15 +214,14 @@ export class Interpreter {
     return this.#native.import(name) as PyModuleInfo;
   }
 
-
   /**
    * Imports `fullName` with an init function as its loader, the way CPython's
    * own extension loader would: multi-phase modules are made from def and
    * spec, single-phase ones get the package context (so `pkg.sub` is named
    * `pkg.sub`) and CPython's extension cache. The init function is the
-   * static table's entry for `fullName`, or `options.symbol`, looked up with
-   * dlsym in `options.library` or in the process. A module already in
-   * `sys.modules` is returned as it is.
+   * static table's entry for `fullName`, the entry for `options.initFrom`,
+   * or `options.symbol`, looked up with dlsym in `options.library` or in the
+   * process. A module already in `sys.modules` is returned as it is.
    * @throws {PythonError} what CPython's loader raises for the same extension
    *   (SystemError for a broken init function, ImportError for a built-in's name...).
    * @throws {Error} when the init function cannot be found.
@@ -229,14 +230,18 @@ export class Interpreter {
   importByInitFunc(fullName: string, options: ImportByInitFuncOptions = {}): PyModuleInfo {
     requireModuleName('fullName', fullName);
     if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object', options);
-    const unknown = Object.keys(options).find((k) => k !== 'symbol' && k !== 'library');
-    if (unknown) throw invalidValue('options', `has an unknown option '${unknown}'; known options are symbol, library`, options);
+    const unknown = Object.keys(options).find((k) => !['symbol', 'library', 'initFrom'].includes(k));
+    if (unknown) throw invalidValue('options', `has an unknown option '${unknown}'; known options are symbol, library, initFrom`, options);
+    if (options.initFrom !== undefined) {
+      requireModuleName('options.initFrom', options.initFrom);
+      if (options.symbol !== undefined) throw invalidValue('options', 'names both initFrom and symbol; give one', options);
+    }
     if (options.symbol !== undefined) requireString('options.symbol', options.symbol);
     if (options.library !== undefined) {
       requireString('options.library', options.library);
       if (options.symbol === undefined) throw invalidValue('options', 'names a library but no symbol to look up in it', options);
     }
-    return this.#native.importByInitFunc(fullName, options.symbol ?? null, options.library ?? null) as PyModuleInfo;
+    return this.#native.importByInitFunc(fullName, options.symbol ?? null, options.library ?? null, options.initFrom ?? null) as PyModuleInfo;
   }
 
   /**

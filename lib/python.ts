@@ -43,9 +43,21 @@ export interface ConfigureOptions {
    * default build.
    */
   python?: string;
+  /**
+   * How single-phase static modules are cached between imports, for the
+   * whole process: `'cpython'` (default: exactly what the running CPython
+   * does for dynamic extensions, one m_copy shared by every interpreter) or
+   * `'isolated'` (one m_copy per interpreter, gh-101758's approach 2).
+   */
+  loader?: 'cpython' | 'isolated';
+  /**
+   * Whether single-phase init gets the package context (default true).
+   * false reproduces loaders that drop it: `pkg.sub` is named `sub`.
+   */
+  packageContext?: boolean;
 }
 
-const CONFIGURE_KEYS = new Set(['python']);
+const CONFIGURE_KEYS = new Set(['python', 'loader', 'packageContext']);
 
 class Python {
   #options: ConfigureOptions = {};
@@ -70,6 +82,19 @@ class Python {
     if (options.python !== undefined && typeof options.python !== 'string') {
       throw invalidArgument('options.python', 'a path or command naming a Python', options.python);
     }
+    if (options.loader !== undefined && options.loader !== 'cpython' && options.loader !== 'isolated') {
+      throw invalidArgument('options.loader', "'cpython' or 'isolated'", options.loader);
+    }
+    if (options.packageContext !== undefined && typeof options.packageContext !== 'boolean') {
+      throw invalidArgument('options.packageContext', 'a boolean', options.packageContext);
+    }
+    if (this.#binding && options.python === undefined) {
+      // Loader settings are process-wide; the native layer refuses a change
+      // once a static module has been cached.
+      this.#binding.configureLoader({ policy: options.loader, packageContext: options.packageContext });
+      this.#options = { ...this.#options, ...options };
+      return;
+    }
     if (this.#binding) {
       throw new Error(`static-py: python.configure() must come before first use; build ${this.#build!.info.tag} is already loaded`);
     }
@@ -82,6 +107,7 @@ class Python {
       const build = selectBuild({ python: this.#options.python });
       const binding = loadBuild(build);
       binding.setup(PythonError, (handle) => new PyObject(handle));
+      binding.configureLoader({ policy: this.#options.loader, packageContext: this.#options.packageContext });
       this.#build = build;
       this.#binding = binding;
     }

@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("staticModules", Napi::Function::New(env, &EnvState::JSStaticModules, "staticModules"));
   exports.Set("createInterpreter", Napi::Function::New(env, &EnvState::JSCreateInterpreter, "createInterpreter"));
   exports.Set("interpreter", Napi::Function::New(env, &EnvState::JSInterpreter, "interpreter"));
+  exports.Set("configureLoader", Napi::Function::New(env, &EnvState::JSConfigureLoader, "configureLoader"));
   exports.Set("interpreters", Napi::Function::New(env, &EnvState::JSInterpreters, "interpreters"));
   exports.Set("Interpreter", Interpreter::Init(env, state));
   exports.Set("PyObjectHandle", PyObjectHandle::Init(env, state));

@@ -71,7 +71,7 @@ describe('PythonError', () => {
 describe('bad arguments', () => {
   it('are TypeErrors from the TS layer that name the argument', () => {
     assert.throws(() => py.exec(42 as unknown as string), { name: 'TypeError', message: 'static-py: code must be a string, got number 42' });
-    assert.throws(() => py.eval(undefined as unknown as string), { name: 'TypeError', message: 'static-py: expr must be a string, got undefined undefined' });
+    assert.throws(() => py.eval(undefined as unknown as string), { name: 'TypeError', message: 'static-py: expr must be a string, got undefined' });
     assert.throws(() => py.call(null as unknown as string), { name: 'TypeError', message: 'static-py: dottedName must be a string, got null' });
     assert.throws(() => py.import(['json'] as unknown as string), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
   });

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { PythonError, python, type Interpreter } from 'static-py';
+import { PythonError, python, type Interpreter, type ModuleState } from 'static-py';
 
 import { atLeast, build, tempDir } from './helpers/build.js';
+import { childJson } from './helpers/child.js';
 
 const modern = atLeast(3, 12);
 const running = build().info.python.version.slice(0, 3).join('.');
@@ -155,20 +156,21 @@ describe('isolation', () => {
     });
   }
 
-  it('shares a single-phase m_copy between legacy interpreters, and tells whose objects it holds', () => {
-    python.main.import('_staticpytest_basic');
-    const interp = python.createInterpreter('legacy');
-    try {
+  // In a fresh process: the first import in main must really be the first
+  // (on 3.13, an import in a subinterpreter runs init in main too).
+  it('shares a single-phase m_copy between legacy interpreters, and tells whose objects it holds', async () => {
+    const { main, sub } = await childJson<{ main: ModuleState; sub: ModuleState }>(`
+      const { python } = require('static-py');
+      python.main.import('_staticpytest_basic');
+      const interp = python.createInterpreter('legacy');
       interp.import('_staticpytest_basic');
-      const main = python.main.moduleState('_staticpytest_basic');
-      const sub = interp.moduleState('_staticpytest_basic');
-      assert.notEqual(sub.id, main.id);
-      assert.equal(main.mCopy!.present, true);
-      assert.equal(main.mCopy!.kept, 'in the def');
-      assert.equal(sub.initCount, main.initCount, 'served from m_copy: init not called again');
-    } finally {
+      const states = { main: python.main.moduleState('_staticpytest_basic'), sub: interp.moduleState('_staticpytest_basic') };
       interp.close();
-    }
+      console.log(JSON.stringify(states));`);
+    assert.notEqual(sub.id, main.id);
+    assert.deepEqual(main.mCopy, { present: true, owner: 0, kept: 'in the def' });
+    assert.equal(sub.def, null, 'made from m_copy, so PyModule_GetDef finds no def');
+    assert.equal(sub.initCount, main.initCount, 'served from m_copy: init not called again');
   });
 });
 

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "interp/interpreter.h"
+#include "loader/extension_cache.h"
+#include "loader/package_context.h"
 #include "loader/static_table.h"
 #include "objects/py_object_handle.h"
 #include "runtime/python_runtime.h"
@@ -171,6 +173,24 @@ Napi::Value EnvState::JSCreateInterpreter(const Napi::CallbackInfo& info) {
   std::string gil = o.Get("gil").ToString().Utf8Value();
   config.gil = gil == "own" ? 2 : gil == "shared" ? 1 : 0;
   return Interpreter::NewSub(state, config);
+}
+
+// configureLoader({ policy: 'cpython' | 'isolated', packageContext: boolean }):
+// process-wide, before the first static module is imported.
+Napi::Value EnvState::JSConfigureLoader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  if (o.Get("policy").IsString()) {
+    std::string policy = o.Get("policy").As<Napi::String>().Utf8Value();
+    CachePolicy wanted = policy == "isolated" ? CachePolicy::kIsolated : CachePolicy::kCPython;
+    if (!ExtensionCache::SetPolicy(wanted)) {
+      throw Napi::Error::New(env, "static-py: the loader policy is already '" +
+                                      std::string(ExtensionCache::policy() == CachePolicy::kIsolated ? "isolated" : "cpython") +
+                                      "' for this process (set it before the first static module is imported)");
+    }
+  }
+  if (o.Get("packageContext").IsBoolean()) PackageContext::SetEnabled(o.Get("packageContext").As<Napi::Boolean>().Value());
+  return env.Undefined();
 }
 
 // interpreter(id): one of this environment's interpreters.

@@ -54,6 +54,7 @@ class EnvState {
   static Napi::Value JSVersion(const Napi::CallbackInfo& info);
   static Napi::Value JSStaticModules(const Napi::CallbackInfo& info);
   static Napi::Value JSCreateInterpreter(const Napi::CallbackInfo& info);
+  static Napi::Value JSConfigureLoader(const Napi::CallbackInfo& info);
   static Napi::Value JSInterpreter(const Napi::CallbackInfo& info);
   static Napi::Value JSInterpreters(const Napi::CallbackInfo& info);
 

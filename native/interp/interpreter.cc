@@ -387,12 +387,21 @@ Napi::Value Interpreter::JSClose(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// importByInitFunc(fullName, symbol: string | null, library: string | null)
+// importByInitFunc(fullName, symbol: string | null, library: string | null,
+//                  initFrom: string | null)
 Napi::Value Interpreter::JSImportByInitFunc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>().Utf8Value();
   StaticInitFunc init = nullptr;
-  if (info[1].IsString()) {
+  if (info[3].IsString()) {
+    std::string from = info[3].As<Napi::String>().Utf8Value();
+    const StaticModuleEntry* entry = StaticTable::Find(from.data(), from.size());
+    if (entry == nullptr || entry->init == nullptr) {
+      throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "', { initFrom: '" + from +
+                                      "' }): this build has no static extension named '" + from + "'");
+    }
+    init = entry->init;
+  } else if (info[1].IsString()) {
     std::string error;
     std::string library = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
     init = InitSymbol::Resolve(info[1].As<Napi::String>().Utf8Value(), library, &error);

@@ -83,10 +83,11 @@ PyObject* CPythonExtensionCache::Find(PyObject* name, PyObject* spec) {
     if (m_init == nullptr) return nullptr;
     bool non_ascii = false;
     InitKind kind;
-    // CPython calls m_init again without any package context.
+    // 3.13 calls m_init again through _PyImport_RunModInitFunc, which sets
+    // the package context (before 3.13 m_init was called bare).
     const char* dot = strrchr(name_buf, '.');
     module = PyRef::Steal(
-        InitFuncLoader::RunInitFunc(m_init, nullptr, dot ? dot + 1 : name_buf, non_ascii, &kind));
+        InitFuncLoader::RunInitFunc(m_init, name_buf, dot ? dot + 1 : name_buf, non_ascii, &kind));
     if (!module) return nullptr;
     if (PyObject_SetItem(PyImport_GetModuleDict(), name, module.get()) < 0) return nullptr;
   }
@@ -114,25 +115,33 @@ int CPythonExtensionCache::Store(PyObject* name, PyObject* module, StaticInitFun
   if (def->m_size == -1) copies_[def] = Copy{def->m_base.m_copy, CurrentInterpreterId()};
   return 0;
 #else
-  // 3.13's import_run_extension(), single-phase branch.
-  const bool is_main = compat::CurrentInterpreter() == PyInterpreterState_Main();
-  if (is_main || def->m_size == -1) {
-    def->m_base.m_init = def->m_size == -1 ? nullptr : initfunc;
-    if (def->m_size == -1) {
-      PyObject* copy = PyDict_Copy(PyModule_GetDict(module));
-      if (copy == nullptr) return -1;
-      // The old copy may belong to another interpreter; 3.13 drops it here
-      // all the same (gh-101758).
-      Py_XSETREF(def->m_base.m_copy, copy);
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    entries_[Utf8(name)] = Entry{def};
-    if (def->m_size == -1) copies_[def] = Copy{def->m_base.m_copy, CurrentInterpreterId()};
-  }
+  // 3.13's import_run_extension() in the main interpreter: the global
+  // update, then the per-interpreter one (finish_singlephase_extension).
+  if (RecordFromMain(name, module, initfunc) < 0) return -1;
   if (PyState_AddModule(module, def) < 0) return -1;
   return PyObject_SetItem(PyImport_GetModuleDict(), name, module);
 #endif
 }
+
+#if PY_VERSION_HEX >= 0x030D0000
+// 3.13's update_global_state_for_extension(), run with the main
+// interpreter active: the m_copy is made from the main interpreter's module.
+int CPythonExtensionCache::RecordFromMain(PyObject* name, PyObject* module, StaticInitFunc initfunc) {
+  PyModuleDef* def = PyModule_GetDef(module);
+  if (def == nullptr) return -1;
+  def->m_base.m_init = def->m_size == -1 ? nullptr : initfunc;
+  if (def->m_size == -1) {
+    PyObject* copy = PyDict_Copy(PyModule_GetDict(module));
+    if (copy == nullptr) return -1;
+    // An older copy (the module imported under another name) is dropped.
+    Py_XSETREF(def->m_base.m_copy, copy);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_[Utf8(name)] = Entry{def};
+  if (def->m_size == -1) copies_[def] = Copy{def->m_base.m_copy, CurrentInterpreterId()};
+  return 0;
+}
+#endif
 
 int64_t CPythonExtensionCache::CopyOwner(PyModuleDef* def) {
   if (def->m_size != -1 || def->m_base.m_copy == nullptr) return -1;

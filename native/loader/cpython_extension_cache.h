@@ -8,9 +8,11 @@
 //    longer exported, _imp.create_builtin(), whose first step is the same
 //    extension-cache lookup (3.11-3.12).
 //  * 3.13: none of that is exported; Store()/Find() reproduce 3.13's
-//    import_run_extension() / import_find_extension() on public API, and the
-//    differential test (test/loader.differential.test.ts) holds them to
-//    what CPython does with the same extension built as a shared library.
+//    import_run_extension() / import_find_extension() on public API,
+//    including running init functions with the main interpreter active
+//    (InitRunsInMain), and the differential test and the lab's `dynamic`
+//    loader hold them to what CPython does with the same extension built as
+//    a shared library.
 #ifndef STATIC_PY_LOADER_CPYTHON_EXTENSION_CACHE_H_
 #define STATIC_PY_LOADER_CPYTHON_EXTENSION_CACHE_H_
 
@@ -27,6 +29,10 @@ class CPythonExtensionCache : public ExtensionCache {
   PyObject* Find(PyObject* name, PyObject* spec) override;
   int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) override;
   int64_t CopyOwner(PyModuleDef* def) override;
+#if PY_VERSION_HEX >= 0x030D0000
+  bool InitRunsInMain() const override { return true; }
+  int RecordFromMain(PyObject* name, PyObject* module, StaticInitFunc initfunc) override;
+#endif
 
  private:
   struct Entry {

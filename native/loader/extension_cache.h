@@ -41,6 +41,16 @@ class ExtensionCache {
   // m_copy or m_init, PyState_FindModule's slot, and sys.modules[name].
   virtual int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) = 0;
 
+  // CPython 3.13 runs every extension's init function with the main
+  // interpreter active, records the result there (RecordFromMain, no
+  // per-interpreter bookkeeping), switches back, and reloads the module in
+  // the importing interpreter from what it recorded (Find). True when this
+  // cache reproduces that.
+  virtual bool InitRunsInMain() const { return false; }
+  virtual int RecordFromMain(PyObject* name, PyObject* module, StaticInitFunc initfunc) {
+    return Store(name, module, initfunc);
+  }
+
   // The current interpreter is about to end: drop what belongs to it.
   virtual void ForgetCurrentInterpreter() {}
 

@@ -7,6 +7,7 @@
 #include "loader/extension_cache.h"
 #include "loader/package_context.h"
 #include "loader/static_finder.h"
+#include "util/compat.h"
 #include "util/py_ref.h"
 
 namespace static_py {
@@ -207,6 +208,9 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
   if (!short_name) return nullptr;
   const char* fullname = PyUnicode_AsUTF8(name.get());
   if (fullname == nullptr) return nullptr;
+  if (cache.InitRunsInMain() && compat::CurrentInterpreter() != PyInterpreterState_Main()) {
+    return CreateInMainThenReload(spec, name.get(), initfunc, fullname, PyBytes_AS_STRING(short_name.get()), non_ascii, kind);
+  }
   PyObject* result = RunInitFunc(initfunc, fullname, PyBytes_AS_STRING(short_name.get()), non_ascii, kind);
   if (result == nullptr) return nullptr;
   if (*kind == InitKind::kMultiPhase) {
@@ -218,6 +222,44 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
 #endif
   if (cache.Store(name.get(), module.get(), initfunc) < 0) return nullptr;
   return module.release();
+}
+
+// CPython 3.13's import_run_extension() from a subinterpreter: the init
+// function runs with the main interpreter active (on a thread state made
+// for the purpose), the result is recorded there, and the importing
+// interpreter then gets the module made from that record.
+PyObject* InitFuncLoader::CreateInMainThenReload(PyObject* spec, PyObject* name, StaticInitFunc initfunc,
+                                                 const char* fullname, const char* short_name, bool non_ascii,
+                                                 InitKind* kind) {
+  ExtensionCache& cache = ExtensionCache::Active();
+  PyThreadState* caller = PyThreadState_Get();
+  PyThreadState* main = PyThreadState_New(PyInterpreterState_Main());
+  if (main == nullptr) return PyErr_NoMemory();
+  PyThreadState_Swap(main);
+  PyObject* result = RunInitFunc(initfunc, fullname, short_name, non_ascii, kind);
+  PyModuleDef* def = nullptr;
+  if (result != nullptr && *kind == InitKind::kSinglePhase) {
+    def = PyModule_GetDef(result);
+    if (cache.RecordFromMain(name, result, initfunc) < 0) def = nullptr;
+    Py_DECREF(result);  // the main interpreter's module is not kept
+  } else if (result != nullptr) {
+    def = reinterpret_cast<PyModuleDef*>(result);
+  }
+  // As 3.13 does, an exception raised in main is raised as it is in the caller.
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  PyThreadState_Clear(main);
+  PyThreadState_Swap(caller);
+  PyThreadState_Delete(main);
+  PyErr_Restore(type, value, tb);
+  if (def == nullptr) return nullptr;
+  if (*kind == InitKind::kMultiPhase) return PyModule_FromDefAndSpec(def, spec);
+  if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
+  PyObject* module = cache.Find(name, spec);
+  if (module == nullptr && !PyErr_Occurred()) {
+    PyErr_Format(PyExc_SystemError, "static-py: %s was initialised in the main interpreter but is not in the cache", fullname);
+  }
+  return module;
 }
 
 int InitFuncLoader::ExecModule(PyObject* module) {

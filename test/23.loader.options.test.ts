@@ -1,0 +1,91 @@
+// The loader's process-wide settings (python.configure({ loader,
+// packageContext })) and importByInitFunc's initFrom, which the lab builds
+// on. Each case runs in its own process: the settings are process-wide.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { python } from 'static-py';
+
+import { childJson } from './helpers/child.js';
+
+describe('python.configure({ loader, packageContext })', () => {
+  it('refuses an unknown loader or a packageContext that is not a boolean, with a TypeError naming the option', () => {
+    assert.throws(() => python.configure({ loader: 'shared' as never }), {
+      name: 'TypeError',
+      message: /options\.loader must be 'cpython' or 'isolated', got the string "shared"/,
+    });
+    assert.throws(() => python.configure({ packageContext: 'yes' as never }), {
+      name: 'TypeError',
+      message: /options\.packageContext must be a boolean/,
+    });
+  });
+
+  it("'isolated' gives a legacy subinterpreter its own copy of an m_size -1 module", async () => {
+    const r = await childJson<{ mainCopy: unknown; subInit: number; mainInit: number }>(`
+      const { python } = require('static-py');
+      python.configure({ loader: 'isolated' });
+      python.main.import('_staticpytest_basic');
+      const sub = python.createInterpreter('legacy');
+      sub.import('_staticpytest_basic');
+      const out = {
+        mainCopy: python.main.moduleState('_staticpytest_basic').mCopy,
+        mainInit: python.main.moduleState('_staticpytest_basic').initCount,
+        subInit: sub.moduleState('_staticpytest_basic').initCount,
+      };
+      sub.close();
+      console.log(JSON.stringify(out));`);
+    assert.deepEqual(r.mainCopy, { present: true, owner: 0, kept: 'per-interpreter' });
+    assert.equal(r.subInit, 2, 'init ran again for the subinterpreter instead of copying main\'s objects');
+  });
+
+  it('cannot change the loader once a static module has been cached, and says when to set it', async () => {
+    const r = await childJson<{ message: string }>(`
+      const { python } = require('static-py');
+      python.main.import('_staticpytest_basic');
+      try {
+        python.configure({ loader: 'isolated' });
+        console.log(JSON.stringify({ message: 'no error' }));
+      } catch (e) {
+        console.log(JSON.stringify({ message: e.message }));
+      }`);
+    assert.equal(r.message,
+      "static-py: the loader policy is already 'cpython' for this process (set it before the first static module is imported)");
+  });
+
+  it('packageContext: false reproduces a loader without the package context: pkg.sub is named sub', async () => {
+    const r = await childJson<{ name: string; child: boolean }>(`
+      const { python } = require('static-py');
+      python.configure({ packageContext: false });
+      const info = python.main.import('staticpytest_pkg.sub');
+      console.log(JSON.stringify({ name: info.__name__, child: python.main.eval('"sub.child" in __import__("sys").modules') }));`);
+    assert.deepEqual(r, { name: 'sub', child: true });
+  });
+});
+
+describe("importByInitFunc(name, { initFrom })", () => {
+  it("runs another static entry's init function under a new dotted name, with the package context", async () => {
+    const r = await childJson<string[]>(`
+      const { python } = require('static-py');
+      const single = python.main.importByInitFunc('staticpytest_pkg._staticpytest_basic', { initFrom: '_staticpytest_basic' });
+      const multi = python.main.importByInitFunc('staticpytest_pkg._staticpytest_multiphase', { initFrom: '_staticpytest_multiphase' });
+      console.log(JSON.stringify([single.__name__, multi.__name__]));`);
+    assert.deepEqual(r, ['staticpytest_pkg._staticpytest_basic', 'staticpytest_pkg._staticpytest_multiphase']);
+  });
+
+  it('needs the parent package to be importable, as any import does', () => {
+    assert.throws(() => python.main.importByInitFunc('no_such_parent._staticpytest_basic', { initFrom: '_staticpytest_basic' }), {
+      pythonType: 'ModuleNotFoundError',
+      pythonMessage: "No module named 'no_such_parent'",
+    });
+  });
+
+  it('says so when the build has no entry of that name, or when symbol is given too', () => {
+    assert.throws(() => python.main.importByInitFunc('a._staticpytest_basic', { initFrom: 'no_such_entry' }), {
+      message: "static-py: importByInitFunc('a._staticpytest_basic', { initFrom: 'no_such_entry' }): this build has no static extension named 'no_such_entry'",
+    });
+    assert.throws(() => python.main.importByInitFunc('a.b', { initFrom: 'x', symbol: 'PyInit_b' }), {
+      name: 'TypeError',
+      message: /names both initFrom and symbol; give one/,
+    });
+  });
+});
