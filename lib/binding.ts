@@ -47,6 +47,7 @@ export interface NativeBinding {
   createInterpreter(config: object): NativeInterpreter;
   interpreter(id: number): NativeInterpreter;
   interpreters(): NativeInterpreter[];
+  configureLoader(options: { policy?: 'cpython' | 'isolated'; packageContext?: boolean }): void;
 }
 
 export interface NativeVersion {
@@ -75,7 +76,7 @@ export interface NativeInterpreter {
   eval(code: string): unknown;
   call(name: string, args: unknown[], kwargs: object | null): unknown;
   import(name: string): unknown;
-  importByInitFunc(name: string, symbol: string | null, library: string | null): unknown;
+  importByInitFunc(name: string, symbol: string | null, library: string | null, initFrom: string | null): unknown;
   moduleState(name: string): unknown;
 }
 
@@ -130,6 +131,12 @@ function resolvePython(python: string): string {
   return python;
 }
 
+/** The builds made for `python` (a path or a command on PATH). */
+export function buildsFor(python: string, builds: Build[] = listBuilds()): Build[] {
+  const real = resolvePython(python);
+  return builds.filter((b) => b.info.python.executable === real || b.info.python.requested === python);
+}
+
 function noBuildError(looked: string[], builds: Build[]): Error {
   const have = builds.length ? builds.map((b) => `  - ${describeBuild(b)}`).join('\n') : '  (none: nothing has been built yet)';
   return new Error(
@@ -152,11 +159,11 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
   }
   const python = options.python ?? process.env.STATIC_PY_PYTHON;
   if (python) {
-    const real = resolvePython(python);
-    const matches = builds.filter((b) => b.info.python.executable === real || b.info.python.requested === python);
+    const matches = buildsFor(python, builds);
     // Prefer the build made against shared libpython when both exist.
     const found = matches.find((b) => b.info.link === 'shared' && !b.info.debug && !b.info.sanitize) ?? matches[0];
     if (!found) {
+      const real = resolvePython(python);
       const origin = options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON';
       throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}`], builds);
     }

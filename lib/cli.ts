@@ -2,7 +2,9 @@
 // The `static-py` command.
 //   static-py info          the selected build, its Python, and its static modules
 //   static-py builds        every build under build/
+//   static-py lab           the m_copy lab (lib/lab/command.ts)
 import { listBuilds } from './binding.js';
+import { labCommand } from './lab/command.js';
 import { python } from './python.js';
 
 const USAGE = `usage: static-py <command>
@@ -10,6 +12,8 @@ const USAGE = `usage: static-py <command>
 commands:
   info      the build that loads (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python and static modules
   builds    every build made so far (npm run build -- --python PATH adds one)
+  lab       the m_copy lab: scenarios x init variants x loaders, on one build or --all
+            (static-py lab --help)
 `;
 
 function info(): void {
@@ -33,10 +37,14 @@ function builds(): void {
   }
 }
 
-const commands: Record<string, () => void> = { info, builds };
+const commands: Record<string, (args: string[]) => number | Promise<number>> = {
+  info: () => (info(), 0),
+  builds: () => (builds(), 0),
+  lab: labCommand,
+};
 
-function main(argv: string[]): number {
-  const [command] = argv;
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return command ? 0 : 1;
@@ -47,12 +55,13 @@ function main(argv: string[]): number {
     return 2;
   }
   try {
-    run();
-    return 0;
+    return await run(rest);
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -8,7 +8,7 @@
 //   node scripts/build.mjs --python PATH      one interpreter
 //   node scripts/build.mjs --all              every build found (scripts/lib/pythons.mjs)
 //   options: --link static|shared  --debug  --sanitize  --manifest FILE | --no-manifest
-//            --tag NAME  --quiet
+//            --tag NAME | --tag-suffix SUFFIX  --quiet
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,7 +60,7 @@ export async function buildOne(opts) {
   const info = probePython(opts.python ?? defaultPython(), origin);
   const link = opts.link ?? (process.env.STATIC_PY_LINK || 'shared');
   if (!['shared', 'static'].includes(link)) throw new BuildError(`static-py: STATIC_PY_LINK must be "shared" or "static", not "${link}".`);
-  const variant = opts.sanitize ? 'asan' : opts.debug ? 'debug' : undefined;
+  const variant = [opts.sanitize ? 'asan' : opts.debug ? 'debug' : undefined, opts.tagSuffix].filter(Boolean).join('-') || undefined;
   const tag = opts.tag ?? buildTag(info, { link, variant });
   const outDir = path.join(root, 'build', tag);
   fs.mkdirSync(path.join(outDir, 'gen'), { recursive: true });
@@ -166,11 +166,12 @@ async function main() {
       manifest: { type: 'string' },
       'no-manifest': { type: 'boolean' },
       tag: { type: 'string' },
+      'tag-suffix': { type: 'string' },
       quiet: { type: 'boolean' },
     },
   });
   const manifest = values['no-manifest'] ? false : values.manifest;
-  const common = { link: values.link, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet };
+  const common = { link: values.link, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'] };
   if (values.all) {
     const failures = [];
     for (const p of findPythons()) {

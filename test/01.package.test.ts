@@ -24,6 +24,18 @@ describe('the package', () => {
     }
   });
 
+  it('ships what a build and `static-py lab` need: native sources, scripts and the test extensions', () => {
+    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const files = new Set((JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+    for (const needed of ['binding.gyp', 'scripts/build.mjs', 'native/addon.cc', 'dist/lab/child.js',
+      'test/fixtures/ext/manifest.json', 'test/fixtures/ext/singlephase.c', 'test/fixtures/ext/multiphase.c']) {
+      assert.ok(files.has(needed), `the package has ${needed}`);
+    }
+    const stray = [...files].filter((f) => f.startsWith('build/') || (f.startsWith('test/') && !f.startsWith('test/fixtures/ext/')));
+    assert.deepEqual(stray, [], 'no build output, and no tests beyond the test extensions');
+  });
+
   it('works from ESM with the same objects as from CommonJS', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
       import { python, PythonError, PyObject } from 'static-py';

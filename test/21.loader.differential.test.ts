@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { fixturesDir, sharedLibrary } from './helpers/build.js';
+import { fixturesDir, root, sharedLibrary } from './helpers/build.js';
 import { childJson } from './helpers/child.js';
 
 interface Entry { name: string; sources: string[]; defines?: Record<string, string> }
@@ -34,7 +34,10 @@ function observe(mode: 'static' | 'dynamic', libs: Record<string, string>): Prom
     const py = python.main;
     py.call('sys.path.insert', 0, ${JSON.stringify(fixturesDir)});
     py.exec('import differential');
-    if (${JSON.stringify(mode)} === 'dynamic') py.call('differential.install_dynamic_finder', ${JSON.stringify(libs)});
+    if (${JSON.stringify(mode)} === 'dynamic') {
+      py.exec(require(${JSON.stringify(path.join(root, 'dist', 'lab', 'probe.js'))}).DYNAMIC_FINDER);
+      py.call('lab_install_dynamic', ${JSON.stringify(libs)});
+    }
     console.log(JSON.stringify(py.call('differential.observe_all', ${JSON.stringify(names)})));`);
 }
 

@@ -21,9 +21,11 @@ export function defaultPython(env = process.env) {
  * @param {string} origin how the user chose it, for the error message
  */
 export function probePython(python, origin = 'STATIC_PY_PYTHON') {
-  const hint =
-    `Set STATIC_PY_PYTHON to a CPython 3.8+ interpreter built with a shared libpython ` +
-    `(for example STATIC_PY_PYTHON=$(pyenv root)/versions/3.12.1/bin/python3).`;
+  const example = '$(pyenv root)/versions/3.12.1/bin/python3';
+  const hint = origin === '--python'
+    ? `Pass --python a CPython 3.8+ interpreter built with a shared libpython (for example --python ${example}).`
+    : `Set STATIC_PY_PYTHON to a CPython 3.8+ interpreter built with a shared libpython ` +
+      `(for example STATIC_PY_PYTHON=${example}).`;
   const run = spawnSync(python, ['-E', '-s', '-S', probeScript], { encoding: 'utf8', timeout: 30_000 });
   if (run.error) {
     throw new BuildError(
@@ -38,7 +40,8 @@ export function probePython(python, origin = 'STATIC_PY_PYTHON') {
   try {
     info = JSON.parse(run.stdout);
   } catch {
-    throw new BuildError(`static-py: '${python}' (${origin}) printed something other than the probe's JSON.\n${hint}`);
+    const said = run.stdout.trim() ? `printed ${JSON.stringify(run.stdout.trim().slice(0, 80))}` : 'printed nothing';
+    throw new BuildError(`static-py: '${python}' (${origin}) is not a CPython interpreter: asked to describe itself, it ${said}.\n${hint}`);
   }
   const [major, minor] = info.version;
   if (info.implementation !== 'cpython') {

@@ -2,12 +2,12 @@
 // (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python, and fixtures
 // compiled for that Python: the test extensions as ordinary shared
 // libraries, for CPython's own loader to import.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { type Build, selectBuild } from '../../dist/binding.js';
+import { compileFixture } from '../../dist/lab/fixtures.js';
 
 export const root = path.resolve(__dirname, '..', '..');
 export const fixturesDir = path.join(root, 'test', 'fixtures');
@@ -44,26 +44,7 @@ export function buildConfig(): BuildConfig {
  * the Python under test, once per build; returns its path.
  */
 export function sharedLibrary(name: string, sources: string[], extraFlags: string[] = []): string {
-  const cfg = buildConfig();
-  const outDir = path.join(root, 'build', 'fixtures', build().info.tag);
-  fs.mkdirSync(outDir, { recursive: true });
-  const out = path.join(outDir, `${name}${cfg.python.ext_suffix || '.so'}`);
-  const inputs = sources.map((s) => path.join(fixturesDir, s));
-  const stamp = `${out}.cmd`;
-  const args = ['-shared', '-fPIC', '-O1', '-g', ...cfg.python.include_dirs.map((d) => `-I${d}`), ...extraFlags, ...inputs, '-o', out];
-  const key = JSON.stringify(args);
-  const fresh =
-    fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key &&
-    inputs.every((i) => fs.statSync(i).mtimeMs <= fs.statSync(out).mtimeMs);
-  if (!fresh) {
-    // Several test files may ask at once: build aside, then rename into place.
-    const tmp = `${out}.${process.pid}.tmp`;
-    const r = spawnSync(process.env.CC || 'cc', args.map((a) => (a === out ? tmp : a)), { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`compiling fixture ${name} failed:\n${r.stderr}`);
-    fs.renameSync(tmp, out);
-    fs.writeFileSync(stamp, key);
-  }
-  return out;
+  return compileFixture(build(), name, sources, extraFlags);
 }
 
 const tempDirs: string[] = [];

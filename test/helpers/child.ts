@@ -19,6 +19,21 @@ export interface ChildResult {
 }
 
 /**
+ * Writes `source` (CommonJS, or ESM with `esm`) where it can
+ * `require('static-py')`, and returns its path; removed at exit.
+ */
+export function childScript(source: string, { esm = false } = {}): string {
+  // Inside the package directory, so `require('static-py')` finds this
+  // package by its own name (package.json "exports").
+  const dir = path.join(root, 'build', 'test-children');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `child-${process.pid}-${++counter}.${esm ? 'mjs' : 'cjs'}`);
+  fs.writeFileSync(file, source, 'utf8');
+  written.push(file);
+  return file;
+}
+
+/**
  * Runs `source` (CommonJS, or ESM with `esm`; 'static-py' is this package)
  * in a new Node process and collects its output.
  */
@@ -26,13 +41,7 @@ export function runChild(
   source: string,
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string; esm?: boolean } = {},
 ): Promise<ChildResult> {
-  // Inside the package directory, so `require('static-py')` finds this
-  // package by its own name (package.json "exports").
-  const dir = path.join(root, 'build', 'test-children');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `child-${process.pid}-${++counter}.${options.esm ? 'mjs' : 'cjs'}`);
-  fs.writeFileSync(file, source, 'utf8');
-  written.push(file);
+  const file = childScript(source, { esm: options.esm });
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.args ?? []), file], {

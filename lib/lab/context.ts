@@ -1,0 +1,97 @@
+// What a scenario works with, inside its own child process: interpreters
+// prepared for the run's loader, and one way to import and observe.
+import type { Interpreter, ModuleState } from '../interpreter.js';
+import { python } from '../python.js';
+import { PROBE } from './probe.js';
+import { aliasOf, type Variant } from './variants.js';
+
+/** Who serves the variant's module. */
+export type LoaderName = 'cpython' | 'isolated' | 'dynamic';
+export const LOADERS: readonly LoaderName[] = ['cpython', 'isolated', 'dynamic'];
+
+export interface Observation {
+  name: string;
+  id: number;
+  init_count: number | null;
+  serial: number | null;
+  /** Single-phase variants: the interpreter init last ran in, and the observing one. */
+  init_interpreter: number | null;
+  interpreter: number | null;
+  fn_id: number | null;
+  self_is_module: boolean | null;
+  self_name: string | null;
+  added: boolean;
+}
+
+export type Load = { ok: true; obs: Observation } | { ok: false; error: string };
+
+export interface LabRun {
+  variant: Variant;
+  loader: LoaderName;
+  /** Shared libraries of the test extensions, for the dynamic loader: module -> path. */
+  libraries: Record<string, string>;
+}
+
+export class LabContext {
+  readonly variant: Variant;
+  readonly loader: LoaderName;
+  /** CPython 3.12+: isolated interpreters exist. */
+  readonly modern: boolean;
+  readonly main: Interpreter;
+  readonly #libraries: Record<string, string>;
+
+  constructor(run: LabRun) {
+    this.variant = run.variant;
+    this.loader = run.loader;
+    this.#libraries = run.libraries;
+    python.configure({ loader: run.loader === 'isolated' ? 'isolated' : 'cpython' });
+    const { major, minor } = python.version;
+    this.modern = major > 3 || minor >= 12;
+    this.main = this.#prepare(python.main);
+  }
+
+  #prepare(interp: Interpreter): Interpreter {
+    interp.exec(PROBE);
+    if (this.loader === 'dynamic') interp.call('lab_install_dynamic', this.#libraries);
+    return interp;
+  }
+
+  /** A subinterpreter set up like main. */
+  newInterpreter(preset: 'legacy' | 'isolated'): Interpreter {
+    return this.#prepare(python.createInterpreter(preset));
+  }
+
+  /** Imports the variant's module (or its dotted alias `staticpytest_pkg.<module>`). */
+  load(interp: Interpreter, { alias = false } = {}): Load {
+    const name = alias ? aliasOf(this.variant.module) : this.variant.module;
+    if (alias && this.loader !== 'dynamic') {
+      // The same init function under another name: static-py's own way.
+      try {
+        interp.importByInitFunc(name, { initFrom: this.variant.module });
+      } catch (e) {
+        const err = e as { pythonType?: string; pythonMessage?: string; message: string };
+        return { ok: false, error: err.pythonType ? `${err.pythonType}: ${err.pythonMessage}` : err.message };
+      }
+    }
+    return interp.call('lab_load', name) as Load;
+  }
+
+  forget(interp: Interpreter, { alias = false } = {}): void {
+    interp.call('lab_forget', alias ? aliasOf(this.variant.module) : this.variant.module);
+  }
+
+  mark(interp: Interpreter): void {
+    interp.call('lab_mark', this.variant.module);
+  }
+
+  state(interp: Interpreter): ModuleState {
+    return interp.moduleState(this.variant.module);
+  }
+}
+
+/** "ImportError: module x does not support..." -> "refused (ImportError)" and the like. */
+export function describeLoad(load: Load): string {
+  if (load.ok) return 'ok';
+  const refused = /does not support loading in subinterpreters/.test(load.error);
+  return refused ? 'refused (ImportError: no subinterpreter support)' : `fails (${load.error})`;
+}

@@ -1,0 +1,183 @@
+// Runs the catalogue: every scenario x variant x loader, for each build, each
+// in a fresh child process with a time limit. A child that dies by a signal
+// is recorded as a crash (with the signal and the end of its stderr), never
+// as a failed run.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+import { type Build, buildsFor, packageRoot } from '../binding.js';
+import { RESULT_PREFIX } from './child.js';
+import type { LoaderName } from './context.js';
+import { compileFixture, extensionsManifest, hasLabModules } from './fixtures.js';
+import type { Scenario, ScenarioResult } from './scenarios.js';
+import type { Variant } from './variants.js';
+
+export interface LabTarget {
+  /** How the user or the matrix named it ("pyenv 3.12.1", "--python /usr/bin/python3.11"). */
+  label: string;
+  python: string;
+}
+
+/** One cell of the matrix: where it ran, and how the child ended. */
+export interface LabResult extends ChildOutcome {
+  build: string;
+  python: string;
+  version: string;
+  scenario: string;
+  variant: string;
+  loader: LoaderName;
+}
+
+export interface LabBuildReport {
+  label: string;
+  python: string;
+  tag?: string;
+  version?: string;
+  error?: string;
+}
+
+export interface LabOptions {
+  targets: LabTarget[];
+  scenarios: readonly Scenario[];
+  variants: readonly Variant[];
+  loaders: readonly LoaderName[];
+  jobs?: number;
+  timeoutMs?: number;
+  onProgress?: (done: number, total: number, label: string) => void;
+  log?: (message: string) => void;
+}
+
+/**
+ * The build to run the lab on for `python`: one whose static table has the
+ * test extensions (a normal build has them when it was made from this
+ * checkout), else a `<tag>-lab` build made for the purpose.
+ */
+export function labBuild(python: string, log: (m: string) => void): Build {
+  const usable = () => buildsFor(python).filter(hasLabModules)
+    .sort((a, b) => Number(a.info.debug || a.info.sanitize) - Number(b.info.debug || b.info.sanitize));
+  const existing = usable()[0];
+  if (existing) return existing;
+  log(`static-py lab: no build for ${python} has the test extensions; making one (scripts/build.mjs --tag-suffix lab)`);
+  const r = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs'), '--python', python,
+    '--manifest', extensionsManifest, '--tag-suffix', 'lab', '--quiet'], { cwd: packageRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error((r.stderr || r.stdout || 'the build failed').trim());
+  const made = usable()[0];
+  if (!made) throw new Error(`static-py lab: building for ${python} did not produce a build with the test extensions`);
+  return made;
+}
+
+/** module -> shared library of the test extension, for the `dynamic` loader. */
+function dynamicLibraries(build: Build, variants: readonly Variant[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of new Set(variants.map((v) => v.source))) {
+    const library = compileFixture(build, path.basename(source, '.c'), [`ext/${source}`]);
+    for (const v of variants.filter((x) => x.source === source)) out[v.module] = library;
+  }
+  return out;
+}
+
+interface Job {
+  build: Build;
+  scenario: Scenario;
+  variant: Variant;
+  loader: LoaderName;
+  libraries: Record<string, string>;
+}
+
+/** How one child ended, as a lab cell. */
+export interface ChildOutcome extends ScenarioResult {
+  ms: number;
+  signal?: string;
+  /** The last lines of its stderr, when it crashed, hung or failed. */
+  stderr?: string;
+}
+
+/**
+ * Runs `node <args>` with a time limit and reads its result: the last
+ * LAB-RESULT line of stdout. Death by a signal is a crash, recorded with the
+ * signal and the end of stderr (and the cell it reported, if any).
+ */
+export function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildOutcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = Date.now() - started;
+      const tail = stderr.trim().split('\n').slice(-6).join('\n');
+      const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
+      const result = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioResult) : null;
+      if (timedOut) {
+        resolve({ status: 'timeout', cell: `no answer in ${timeoutMs / 1000} s`, ms, stderr: tail });
+      } else if (signal) {
+        const before = result ? `, after: ${result.cell}` : '';
+        resolve({ status: 'crash', cell: `crashed (${signal})${before}`, ms, signal, stderr: tail });
+      } else if (!result) {
+        resolve({ status: 'error', cell: `exited with ${code} and no result: ${tail.split('\n').pop() ?? ''}`, ms, stderr: tail });
+      } else {
+        resolve({ ...result, ms, ...(code !== 0 ? { stderr: tail } : {}) });
+      }
+    });
+  });
+}
+
+async function runChild(job: Job, timeoutMs: number): Promise<LabResult> {
+  const args = JSON.stringify({ scenario: job.scenario.id, variant: job.variant.id, loader: job.loader, libraries: job.libraries });
+  const env = { ...process.env, STATIC_PY_BUILD: job.build.info.tag, STATIC_PY_PYTHON: '' };
+  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, timeoutMs);
+  return {
+    build: job.build.info.tag,
+    python: job.build.info.python.executable,
+    version: job.build.info.python.version.slice(0, 3).join('.'),
+    scenario: job.scenario.id,
+    variant: job.variant.id,
+    loader: job.loader,
+    ...outcome,
+  };
+}
+
+/** Runs everything; builds that cannot be prepared are reported, the rest run. */
+export async function runLab(options: LabOptions): Promise<{ builds: LabBuildReport[]; results: LabResult[] }> {
+  const log = options.log ?? (() => {});
+  const builds: LabBuildReport[] = [];
+  const jobs: Job[] = [];
+  for (const target of options.targets) {
+    let build: Build;
+    try {
+      build = labBuild(target.python, log);
+      const libraries = options.loaders.includes('dynamic') ? dynamicLibraries(build, options.variants) : {};
+      builds.push({ label: target.label, python: target.python, tag: build.info.tag, version: build.info.python.version.slice(0, 3).join('.') });
+      for (const scenario of options.scenarios) {
+        for (const variant of options.variants) {
+          for (const loader of options.loaders) jobs.push({ build, scenario, variant, loader, libraries });
+        }
+      }
+    } catch (e) {
+      builds.push({ label: target.label, python: target.python, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  const results: LabResult[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index]!;
+      results[index] = await runChild(job, options.timeoutMs ?? 60_000);
+      done++;
+      options.onProgress?.(done, jobs.length, `${job.build.info.tag} ${job.scenario.id} ${job.variant.id} ${job.loader}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+  return { builds, results };
+}
+

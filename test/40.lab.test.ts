@@ -1,0 +1,283 @@
+// The m_copy lab on the build under test. Every scenario runs for every init
+// variant with three loaders, each in its own child process:
+//   cpython   static-py reproducing this build's own caching, bugs included;
+//   dynamic   the same extension as a shared library, loaded by CPython;
+//   isolated  m_copy kept per interpreter (gh-101758, approach 2).
+// The cpython cells are pinned per CPython version below, and must equal
+// the dynamic ones cell for cell: CPython itself keeps the pins honest.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+
+import { buildsFor } from '../dist/binding.js';
+import { LOADERS } from '../dist/lab/context.js';
+import { hasLabModules } from '../dist/lab/fixtures.js';
+import { type LabReport, writeReport } from '../dist/lab/report.js';
+import { type LabResult, runLab, superviseChild } from '../dist/lab/runner.js';
+import { SCENARIOS } from '../dist/lab/scenarios.js';
+import { VARIANTS } from '../dist/lab/variants.js';
+import { build, pyVersion, root, tempDir } from './helpers/build.js';
+import { childScript } from './helpers/child.js';
+
+const [, minor] = pyVersion();
+const cli = path.join(root, 'dist', 'cli.js');
+const singlePhase = (v: string) => v.startsWith('sp');
+const refusedHere = 'refused (ImportError: no subinterpreter support)';
+
+/**
+ * What CPython 3.<minor> does, as the lab words it ("status: cell"). Read
+ * it as the answer to each scenario's question (lib/lab/scenarios.ts).
+ */
+function pinned(scenario: string, v: string): string {
+  const legacy = v === 'sp-1'; // single-phase, m_size -1: the only one with an m_copy
+  // 3.13 runs a subinterpreter's single-phase init in main first.
+  const inMainFirst = minor >= 13 && singlePhase(v);
+  // Only multi-phase modules that declare support load in isolated interpreters.
+  const isolatedOk = v === 'mp';
+  switch (scenario) {
+    case 'first-import':
+      return `ok: init ×1; def yes; ${legacy ? 'm_copy made' : 'no m_copy (m_size is not -1)'}`;
+    case 'reimport':
+      return legacy ? 'ok: init not called; new module; no def (made from m_copy)' : 'ok: init called again (×2); new module; def kept';
+    case 'attributes':
+      return 'ok: added attribute lost';
+    case 'function-self':
+      return legacy ? 'ok: __self__ is the first module (functions copied from m_copy)' : 'ok: __self__ is the new module';
+    case 'init-count':
+      return legacy ? 'ok: 1 → 1 → 1 → 1' : 'ok: 1 → 2 → 3 → 4';
+    case 'legacy-after-main':
+      return legacy ? "shared: init ×1; shares main's objects (copied from m_copy)" : 'ok: init ×2; objects of its own';
+    case 'sub-first-closed':
+      if (inMainFirst) {
+        return legacy ? 'ok: sub: init ×1, last in main; main: init not called (made from m_copy)' : 'ok: sub: init ×2; main: init called again (×3)';
+      }
+      return 'ok: sub: init ×1; main: init called again (×2)';
+    case 'sub-closed-after-main':
+      return legacy ? 'ok: re-import in main: init not called' : 'ok: re-import in main: init called again (×3)';
+    case 'isolated-before-after':
+      if (minor < 12) return 'n/a: needs isolated interpreters (CPython 3.12+)';
+      return isolatedOk ? 'ok: before main: ok; after main: ok' : `refused: before main: ${refusedHere}; after main: ${refusedHere}`;
+    case 'legacy-and-isolated': {
+      const inLegacy = `legacy: ok, init ×${inMainFirst && !legacy ? 2 : 1}${inMainFirst && legacy ? ', last in main' : ''}`;
+      if (minor < 12) return `ok: ${inLegacy}; isolated: n/a before 3.12`;
+      return isolatedOk ? `ok: ${inLegacy}; isolated: ok` : `refused: ${inLegacy}; isolated: ${refusedHere}`;
+    }
+    case 'dotted-reimport': {
+      const module = VARIANTS.find((x) => x.id === v)!.module;
+      // m_size >= 0 re-runs init on re-import; before 3.13 without the package context.
+      const shortName = singlePhase(v) && !legacy && minor < 13;
+      return `ok: first: staticpytest_pkg.${module}; re-import: ${shortName ? module : `staticpytest_pkg.${module}`}`;
+    }
+    case 'two-names':
+      // Both names share one def, so the second import overwrites its m_copy.
+      return legacy
+        ? 'shared: second name: init called again; re-import of the first name: INIT_SERIAL 2 (first 1, second 2)'
+        : 'ok: second name: init called again; re-import of the first name: INIT_SERIAL 3 (first 1, second 2)';
+    default:
+      throw new Error(`no pinned behaviour for scenario ${scenario}`);
+  }
+}
+
+/** What the isolated loader changes: every interpreter and name has its own copy. */
+function pinnedIsolated(scenario: string, v: string): string {
+  if (v === 'sp-1') {
+    switch (scenario) {
+      case 'init-count':
+        return 'ok: 1 → 1 → 2 → 2';
+      case 'legacy-after-main':
+        return 'ok: init ×2; objects of its own';
+      case 'two-names':
+        return 'ok: second name: init called again; re-import of the first name: INIT_SERIAL 1 (first 1, second 2)';
+    }
+  }
+  if (singlePhase(v)) {
+    const module = VARIANTS.find((x) => x.id === v)!.module;
+    switch (scenario) {
+      case 'dotted-reimport':
+        return `ok: first: staticpytest_pkg.${module}; re-import: staticpytest_pkg.${module}`;
+      case 'sub-first-closed':
+        return 'ok: sub: init ×1; main: init called again (×2)';
+      case 'legacy-and-isolated':
+        return minor < 12 ? 'ok: legacy: ok, init ×1; isolated: n/a before 3.12' : `refused: legacy: ok, init ×1; isolated: ${refusedHere}`;
+    }
+  }
+  return pinned(scenario, v);
+}
+
+const show = (r: LabResult | undefined) => (r ? `${r.status}: ${r.cell}` : 'missing');
+
+describe(`the m_copy lab on CPython 3.${minor} (${build().info.tag})`, () => {
+  let results: LabResult[];
+  const cell = (scenario: string, variant: string, loader: string) =>
+    results.find((r) => r.scenario === scenario && r.variant === variant && r.loader === loader);
+
+  before(async () => {
+    const run = await runLab({
+      targets: [{ label: 'under test', python: build().info.python.executable }],
+      scenarios: SCENARIOS,
+      variants: VARIANTS,
+      loaders: LOADERS,
+      jobs: 2,
+    });
+    assert.deepEqual(run.builds.filter((b) => b.error), [], 'the build under test could not run the lab');
+    results = run.results;
+  }, { timeout: 600_000 });
+
+  it('runs every scenario, variant and loader once, on the build under test', () => {
+    assert.equal(results.length, SCENARIOS.length * VARIANTS.length * LOADERS.length);
+    assert.ok(results.every((r) => r.build === build().info.tag));
+  });
+
+  it('no run crashed, hung or failed with any loader', () => {
+    const bad = results.filter((r) => ['crash', 'timeout', 'error'].includes(r.status));
+    assert.deepEqual(bad.map((r) => `${r.scenario} ${r.variant} ${r.loader}: ${show(r)}\n${r.stderr ?? ''}`), []);
+  });
+
+  it("the cpython loader agrees with CPython's own loader in every cell", () => {
+    const differ = results
+      .filter((r) => r.loader === 'cpython')
+      .filter((r) => show(r) !== show(cell(r.scenario, r.variant, 'dynamic')))
+      .map((r) => `${r.scenario} ${r.variant}: static ${show(r)} | CPython ${show(cell(r.scenario, r.variant, 'dynamic'))}`);
+    assert.deepEqual(differ, []);
+  });
+
+  for (const scenario of SCENARIOS) {
+    for (const variant of VARIANTS) {
+      it(`${scenario.id}, ${variant.label}: CPython 3.${minor} behaves as pinned, and the isolated loader as designed`, () => {
+        assert.equal(show(cell(scenario.id, variant.id, 'dynamic')), pinned(scenario.id, variant.id), 'CPython itself');
+        assert.equal(show(cell(scenario.id, variant.id, 'cpython')), pinned(scenario.id, variant.id), 'static-py, cpython loader');
+        assert.equal(show(cell(scenario.id, variant.id, 'isolated')), pinnedIsolated(scenario.id, variant.id), 'static-py, isolated loader');
+      });
+    }
+  }
+
+  it('writes lab-results.json, a markdown table per loader and an SVG cell per result', () => {
+    const dir = tempDir();
+    const report: LabReport = {
+      generatedAt: new Date().toISOString(),
+      loaders: LOADERS,
+      scenarios: SCENARIOS.map((s) => s.id),
+      variants: VARIANTS.map((v) => v.id),
+      builds: [{ label: 'under test', python: build().info.python.executable, tag: build().info.tag, version: '3.x' }],
+      results,
+    };
+    writeReport(report, dir);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(dir, 'lab-results.json'), 'utf8')) as LabReport).results.length, results.length);
+    const md = fs.readFileSync(path.join(dir, 'lab-report.md'), 'utf8');
+    for (const loader of LOADERS) assert.match(md, new RegExp(`## Loader: ${loader}`));
+    assert.match(md, /\| legacy-after-main \| sp-1 \| \*\*shared\*\*: init ×1; shares main's objects/);
+    const image = fs.readFileSync(path.join(dir, 'lab-matrix.svg'), 'utf8');
+    assert.match(image, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.equal(image.match(/<title>/g)?.length, results.length);
+    assert.match(image, /<title>[^<]*legacy-after-main · sp-1 · cpython \[shared\]: init ×1; shares main's objects/);
+  });
+});
+
+describe('the lab records a dying or silent child as a result', () => {
+  it('a child killed by SIGSEGV inside Python is a crash with the signal and the end of its stderr', async () => {
+    const script = childScript(`
+      const { python } = require('static-py');
+      console.error('about to read address 0');
+      python.main.exec('import ctypes; ctypes.string_at(0)');`);
+    const outcome = await superviseChild([script], process.env, 60_000);
+    assert.equal(outcome.status, 'crash');
+    assert.equal(outcome.signal, 'SIGSEGV');
+    assert.match(outcome.cell, /^crashed \(SIGSEGV\)/);
+    assert.match(outcome.stderr ?? '', /about to read address 0/);
+  });
+
+  it('a child that does not answer in time is a timeout, and is killed', async () => {
+    const script = childScript('setInterval(() => {}, 1000);');
+    const outcome = await superviseChild([script], process.env, 500);
+    assert.equal(outcome.status, 'timeout');
+    assert.match(outcome.cell, /no answer in 0.5 s/);
+  });
+
+  it('a child that exits without a result is an error that quotes its stderr', async () => {
+    const script = childScript("console.error('something went wrong early'); process.exit(3);");
+    const outcome = await superviseChild([script], process.env, 60_000);
+    assert.equal(outcome.status, 'error');
+    assert.match(outcome.cell, /exited with 3 and no result: something went wrong early/);
+  });
+});
+
+describe('static-py lab on bad input', () => {
+  const lab = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [cli, 'lab', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  const quick = ['--scenario', 'first-import', '--variant', 'sp-1', '--loader', 'cpython', '--quiet'];
+
+  it('an unknown scenario, variant or loader is a usage error (exit 2) that lists the known ones', () => {
+    const scenario = lab(['--scenario', 'first-import,no-such-thing']);
+    assert.equal(scenario.status, 2);
+    assert.match(scenario.stderr, /static-py lab: unknown scenario 'no-such-thing'; known scenarios: first-import, reimport, /);
+    const variant = lab(['--variant', 'sp7']);
+    assert.equal(variant.status, 2);
+    assert.match(variant.stderr, /unknown variant 'sp7'; known variants: sp-1, sp0, sp\+, mp, mp-ns/);
+    const loader = lab(['--loader', 'magic']);
+    assert.equal(loader.status, 2);
+    assert.match(loader.stderr, /unknown loader 'magic'; known loaders: cpython, isolated, dynamic/);
+  });
+
+  it('an unknown option, or --all with --python, is a usage error that points at --help', () => {
+    const option = lab(['--fast']);
+    assert.equal(option.status, 2);
+    assert.match(option.stderr, /Unknown option '--fast' \(static-py lab --help lists the options\)/);
+    const both = lab(['--all', '--python', 'python3']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give --all or --python, not both/);
+    const help = lab(['--help']);
+    assert.equal(help.status, 0);
+    for (const s of SCENARIOS) assert.match(help.stdout, new RegExp(`  ${s.id} `));
+  });
+
+  it('a --python that is not a CPython is reported and exits 1, and the other builds still run and are reported', () => {
+    const out = tempDir();
+    const r = lab(['--python', '/bin/true', '--python', build().info.python.executable, '--out', out, ...quick]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /1 of 2 build\(s\) not run:\n {2}--python \/bin\/true: static-py: '\/bin\/true' \(--python\) is not a CPython interpreter/);
+    assert.match(r.stdout, /--python \/bin\/true: not run: .*\nPass --python a CPython 3\.8\+ interpreter/);
+    assert.match(r.stdout, new RegExp(`${build().info.tag} \\(Python [\\d.]+, `));
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'lab-results.json'), 'utf8')) as LabReport;
+    assert.equal(report.builds.length, 2);
+    assert.match(report.builds[0]!.error ?? '', /is not a CPython interpreter/);
+    assert.deepEqual(report.results.map((x) => [x.build, x.scenario, x.status]), [[build().info.tag, 'first-import', 'ok']]);
+  });
+
+  it('a --python that does not exist says so', () => {
+    const r = lab(['--python', '/nonexistent/python3', '--out', tempDir(), ...quick]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot run the Python chosen by --python: '\/nonexistent\/python3' \(ENOENT\)/);
+  });
+
+  // --all runs what scripts/lib/pythons.mjs finds: here a PYENV_ROOT holding
+  // only the version under test (if it is pyenv's), so the other pyenv
+  // versions are missing. Debian's python3.11 is always looked for, so its
+  // build must exist already (npm run test:matrix makes it before this runs
+  // against it).
+  const system = '/usr/bin/python3.11';
+  const systemReady = !fs.existsSync(system) || buildsFor(system).some(hasLabModules);
+  it('--all reports the builds missing from the matrix, exits 1, and runs the rest', { skip: !systemReady && `needs a build for ${system} first` }, () => {
+    const fakeRoot = tempDir();
+    fs.mkdirSync(path.join(fakeRoot, 'versions'));
+    const under = build().info.python.executable;
+    const pyenvVersion = /\/versions\/(\d+\.\d+\.\d+)\/bin\//.exec(under)?.[1];
+    if (pyenvVersion) {
+      fs.symlinkSync(path.resolve(under, '..', '..'), path.join(fakeRoot, 'versions', pyenvVersion));
+    }
+    const out = tempDir();
+    const r = lab(['--all', '--out', out, ...quick], { PYENV_ROOT: fakeRoot });
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'lab-results.json'), 'utf8')) as LabReport;
+    const missing = report.builds.filter((b) => b.error);
+    const ran = report.builds.filter((b) => b.tag);
+    assert.equal(missing.length, 6 - (pyenvVersion ? 1 : 0) + (fs.existsSync(system) ? 0 : 1));
+    for (const b of missing.filter((x) => x.label.startsWith('pyenv'))) {
+      assert.match(b.error!, new RegExp(`^missing: no 3\\.\\d+\\.x under ${fakeRoot}/versions$`));
+    }
+    assert.match(r.stderr, new RegExp(`${missing.length} of ${report.builds.length} build\\(s\\) not run:\\n  pyenv 3\\.`));
+    assert.equal(report.results.length, ran.length);
+    assert.ok(report.results.every((x) => x.status === 'ok'), JSON.stringify(report.results));
+  });
+});
