@@ -29,6 +29,8 @@ export interface BuildInfo {
   manifest: string | null;
   modules: number;
   skipped: { name: string; why: string }[];
+  /** Optional toolchains for framework extensions: name -> version, or null where not found. */
+  toolchains?: Record<string, string | null>;
   builtAt: string;
 }
 

@@ -23,6 +23,8 @@ function info(): void {
   console.log(`python      ${v.major}.${v.minor}.${v.micro} ${v.releaselevel}${v.debug ? ' (Py_DEBUG)' : ''}, ${b.python.executable}`);
   console.log(`libpython   ${b.python.libpython ?? b.python.libpythonStatic ?? 'linked in'}`);
   console.log(`manifest    ${b.manifest ?? '(none)'}`);
+  const toolchains = Object.entries(b.toolchains ?? {}).map(([name, version]) => `${name} ${version ?? '(not found)'}`);
+  if (toolchains.length) console.log(`toolchains  ${toolchains.join(', ')}`);
   const modules = python.staticModules();
   console.log(`static      ${modules.length} module(s)${modules.length ? ':' : ''}`);
   for (const m of modules) console.log(`  ${m.name.padEnd(44)} ${m.symbol}`);

@@ -78,8 +78,9 @@ export async function buildOne(opts) {
   log(`  static table: ${table.stats.modules} module(s), ${table.stats.entries} name(s) in ${table.stats.slots} slots, longest probe ${table.stats.maxProbe}`);
 
   const sanitizeFlags = opts.sanitize ? ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-fno-sanitize-recover=undefined'] : [];
-  const { archives } = await compileExtensions({
-    groups, outDir: path.join(outDir, 'ext'), pythonIncludes: info.include_dirs, extraFlags: sanitizeFlags, log,
+  const { archives, linkLibraries } = await compileExtensions({
+    groups, outDir: path.join(outDir, 'ext'), pythonIncludes: info.include_dirs, extraFlags: sanitizeFlags,
+    python: info.executable, features, log,
   });
 
   const [major, minor] = [info.major, info.minor];
@@ -102,6 +103,9 @@ export async function buildOne(opts) {
     manifest: located?.file ?? null,
     modules: manifest.modules.map((m) => ({ name: m.name, symbol: m.symbol, linkSymbol: m.linkSymbol, where: m.where })),
     skipped: manifest.skipped,
+    // The optional toolchains found (features.mjs), for builds of the same
+    // fixtures as shared libraries (the lab's dynamic loader).
+    features,
     gyp: {
       sources: [...listNativeSources(), path.relative(root, tableFile)],
       include_dirs: info.include_dirs,
@@ -113,7 +117,7 @@ export async function buildOne(opts) {
       cflags: [...sanitizeFlags, ...(opts.debug || opts.sanitize ? ['-O1', '-g'] : [])],
       ldflags,
       libraries: [...archives, ...(link === 'shared' ? [linkage.library] : []), ...linkage.libraries,
-        ...manifest.modules.flatMap((m) => m.libraries.filter((l) => !l.endsWith('.a'))), '-ldl', '-lpthread'],
+        ...manifest.modules.flatMap((m) => m.libraries.filter((l) => !l.endsWith('.a'))), ...linkLibraries, '-ldl', '-lpthread'],
     },
   };
   const configFile = path.join(outDir, 'build-config.json');
@@ -146,6 +150,8 @@ export async function buildOne(opts) {
     manifest: config.manifest,
     modules: config.modules.length,
     skipped: manifest.skipped,
+    // name -> version, or null where the toolchain was not found.
+    toolchains: Object.fromEntries(Object.entries(features).map(([name, f]) => [name, f.ok ? f.version ?? 'found' : null])),
     builtAt: new Date().toISOString(),
   };
   fs.writeFileSync(path.join(outDir, 'build-info.json'), JSON.stringify(buildInfo, null, 2));

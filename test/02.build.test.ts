@@ -99,6 +99,57 @@ describe('the manifest', () => {
     }
   });
 
+  it('skips a module whose toolchain is missing, with the reason, and keeps the rest', async () => {
+    const { loadManifest } = await load<ManifestModule>('manifest.mjs');
+    const file = writeManifest([
+      { name: 'plain', sources: ['a.c'] },
+      { name: 'bound', sources: ['b.cpp'], requires: ['pybind11'] },
+      { name: 'cy.mod', sources: ['m.pyx'] },
+      { name: 'rs.mod', crate: 'Cargo.toml' },
+    ], { 'a.c': '', 'b.cpp': '', 'm.pyx': '', 'Cargo.toml': '' });
+    const features = {
+      pybind11: { ok: false, why: 'pybind11 headers not found' },
+      cython: { ok: false, why: 'no cython command' },
+      cargo: { ok: false, why: 'no cargo on PATH' },
+    };
+    const { modules, skipped } = loadManifest({ file, origin: 'test' }, { features }) as unknown as
+      { modules: { name: string }[]; skipped: { name: string; why: string }[] };
+    assert.deepEqual(modules.map((m) => m.name), ['plain']);
+    assert.deepEqual(skipped, [
+      { name: 'bound', why: 'pybind11: pybind11 headers not found' },
+      { name: 'cy.mod', why: 'cython: no cython command' },
+      { name: 'rs.mod', why: 'cargo: no cargo on PATH' },
+    ]);
+  });
+
+  it('finds no toolchain where there is none, and says how to get each', async () => {
+    const { detectFeatures } = await load<{ detectFeatures(info: object, env: object): Record<string, { ok: boolean; why?: string }> }>('features.mjs');
+    const info = { executable: build().info.python.executable, major: 3, minor: 11 };
+    const f = detectFeatures(info, { PATH: tempDir(), STATIC_PY_CARGO_REGISTRY: '/nonexistent' });
+    assert.deepEqual(f.cython, { ok: false, why: 'no cython command (apt-get install cython3, or set STATIC_PY_CYTHON)' });
+    assert.deepEqual(f.cargo, { ok: false, why: 'no cargo on PATH (install Rust, or set CARGO)' });
+    assert.deepEqual(f.pyo3, { ok: false, why: 'no cargo on PATH (install Rust, or set CARGO)' });
+  });
+
+  it("builds PyO3 only for the CPython versions its release supports", async () => {
+    const { detectFeatures } = await load<{ detectFeatures(info: object, env: object): Record<string, { ok: boolean; why?: string }> }>('features.mjs');
+    const registry = tempDir();
+    fs.mkdirSync(path.join(registry, 'pyo3-0.17.3'));
+    const env = { PATH: process.env.PATH, CARGO: '/bin/true', STATIC_PY_CARGO_REGISTRY: registry };
+    const at = (minor: number) => detectFeatures({ executable: build().info.python.executable, major: 3, minor }, env).pyo3;
+    assert.deepEqual(at(11), { ok: true, version: '0.17.3' });
+    assert.deepEqual(at(12), { ok: false, version: '0.17.3', why: 'PyO3 0.17.3 supports CPython up to 3.11; this is 3.12' });
+    fs.rmdirSync(path.join(registry, 'pyo3-0.17.3'));
+    assert.deepEqual(at(11), { ok: false, why: `no pyo3 crate in ${registry} (apt-get install librust-pyo3-dev)` });
+  });
+
+  it('refuses two modules from one .pyx: cython makes one module per translation', async () => {
+    const { loadManifest, groupModules } = await load<ManifestModule>('manifest.mjs');
+    const file = writeManifest([{ name: 'a.m', sources: ['m.pyx'] }, { name: 'b.m', sources: ['m.pyx'] }], { 'm.pyx': '' });
+    const { modules } = loadManifest({ file, origin: 'test' }, { features: { cython: { ok: true } } });
+    assert.throws(() => groupModules(modules), { message: /"a\.m" .* and "b\.m" .* are built from the same \.pyx source; cython makes one module per translation/ });
+  });
+
   it('fails the build naming the entry whose sources do not define its init function', () => {
     const file = writeManifest([{ name: 'lonely', sources: ['lonely.c'] }], { 'lonely.c': '#include <Python.h>\nPyMODINIT_FUNC PyInit_other(void) { return NULL; }\n' });
     const r = runBuild(['--python', build().info.python.executable, '--manifest', file, '--tag', 'test-missing-symbol', '--quiet']);

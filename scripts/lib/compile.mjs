@@ -6,6 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildCrate, RUST_STATIC_LINK_LIBRARIES } from './cargo.mjs';
+import { CYTHON_CFLAGS, translatePyx } from './cython.mjs';
 import { BuildError } from './python-probe.mjs';
 
 const CXX_EXT = /\.(cc|cpp|cxx|C)$/;
@@ -36,9 +38,12 @@ function upToDate(obj, stamp, hash) {
  * @param {string} o.outDir  build/<tag>/ext
  * @param {string[]} o.pythonIncludes
  * @param {string[]} o.extraFlags  sanitizer/debug flags shared with the addon
+ * @param {string} o.python  the build's Python, for crates (PYO3_PYTHON)
+ * @param {Record<string, any>} o.features  from features.mjs: cython and cargo
  * @param {(msg: string) => void} o.log
+ * @returns {Promise<{ archives: string[], linkLibraries: string[] }>}
  */
-export async function compileExtensions({ groups, outDir, pythonIncludes, extraFlags = [], log }) {
+export async function compileExtensions({ groups, outDir, pythonIncludes, extraFlags = [], python, features = {}, log }) {
   fs.mkdirSync(outDir, { recursive: true });
   const cc = process.env.CC || 'cc';
   const cxx = process.env.CXX || 'c++';
@@ -49,11 +54,15 @@ export async function compileExtensions({ groups, outDir, pythonIncludes, extraF
     fs.mkdirSync(gdir, { recursive: true });
     const renames = g.modules.map((m) => `-D${m.symbol}=${m.linkSymbol}`);
     const seen = new Map();
-    for (const src of g.sources) {
-      const base = path.basename(src).replace(/\.[^.]+$/, '');
+    for (const given of g.sources) {
+      const base = path.basename(given).replace(/\.[^.]+$/, '');
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
       const obj = path.join(gdir, `${base}${n > 1 ? `_${n}` : ''}.o`);
+      const fromPyx = given.endsWith('.pyx');
+      const src = fromPyx
+        ? translatePyx({ pyx: given, moduleName: g.modules[0].name, outC: obj.replace(/\.o$/, '.c'), cython: features.cython })
+        : given;
       const isCxx = CXX_EXT.test(src);
       const args = [
         '-c', src, '-o', obj, '-MMD', '-MF', obj.replace(/\.o$/, '.d'),
@@ -63,6 +72,7 @@ export async function compileExtensions({ groups, outDir, pythonIncludes, extraF
         ...g.includeDirs.map((d) => `-I${d}`),
         ...g.defines.map((d) => `-D${d}`),
         ...renames,
+        ...(fromPyx ? CYTHON_CFLAGS : []),
         ...extraFlags,
         ...g.cflags,
       ];
@@ -70,7 +80,11 @@ export async function compileExtensions({ groups, outDir, pythonIncludes, extraF
       const hash = crypto.createHash('sha1').update(JSON.stringify([compiler, args])).digest('hex');
       jobs.push({ compiler, args, obj, hash, src, group: g });
     }
-    for (const lib of g.libraries.filter((l) => l.endsWith('.a'))) {
+    const crateLibraries = g.crate
+      ? [buildCrate({ cargoToml: g.crate, crateType: 'staticlib', targetDir: path.join(outDir, 'cargo'), python, cargo: features.cargo })]
+      : [];
+    if (crateLibraries.length) log(`  built the crate ${path.relative(process.cwd(), g.crate)} for ${g.modules.map((m) => m.name).join(', ')}`);
+    for (const lib of [...crateLibraries, ...g.libraries.filter((l) => l.endsWith('.a'))]) {
       // Prebuilt archives (PyO3's staticlib) cannot be renamed by a -D flag:
       // rename their init symbols in a private copy instead.
       const copy = path.join(gdir, path.basename(lib));
@@ -118,7 +132,7 @@ export async function compileExtensions({ groups, outDir, pythonIncludes, extraF
     archives.unshift(archive);
   }
   checkInitSymbols(groups, archives);
-  return { archives };
+  return { archives, linkLibraries: groups.some((g) => g.crate) ? RUST_STATIC_LINK_LIBRARIES : [] };
 }
 
 /** Fails with the entry's name when no object defines its init function. */

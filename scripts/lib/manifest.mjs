@@ -7,7 +7,7 @@ import { BuildError } from './python-probe.mjs';
 import { punycodeEncode } from './punycode.mjs';
 
 const ENTRY_KEYS = new Set([
-  'name', 'sources', 'includeDirs', 'defines', 'libraries', 'cflags', 'symbol', 'requires', 'comment',
+  'name', 'sources', 'crate', 'includeDirs', 'defines', 'libraries', 'cflags', 'symbol', 'requires', 'comment',
 ]);
 
 /**
@@ -100,13 +100,17 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
     }
     const problem = moduleNameProblem(entry.name);
     if (problem) throw new BuildError(`static-py: ${where}: the module name ${JSON.stringify(entry.name)} ${problem}.`);
-    if (entry.requires !== undefined) {
-      const need = stringList(entry, 'requires', where);
-      const missing = need.filter((f) => !features[f]?.ok);
-      if (missing.length) {
-        skipped.push({ name: entry.name, why: missing.map((f) => `${f}: ${features[f]?.why ?? 'unknown feature'}`).join('; ') });
-        return;
-      }
+    if (entry.crate !== undefined && typeof entry.crate !== 'string') {
+      throw new BuildError(`static-py: ${where}: "crate" must be the path to a Cargo.toml.`);
+    }
+    // .pyx sources need cython and a crate needs cargo, said or not.
+    const need = new Set(stringList(entry, 'requires', where));
+    if (stringList(entry, 'sources', where).some((s) => s.endsWith('.pyx'))) need.add('cython');
+    if (entry.crate !== undefined) need.add('cargo');
+    const missing = [...need].filter((f) => !features[f]?.ok);
+    if (missing.length) {
+      skipped.push({ name: entry.name, why: missing.map((f) => `${f}: ${features[f]?.why ?? 'unknown feature'}`).join('; ') });
+      return;
     }
     const previous = byName.get(entry.name);
     if (previous) {
@@ -118,10 +122,11 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
     }
     const sources = stringList(entry, 'sources', where).map((s) => path.resolve(dir, s));
     const libraries = stringList(entry, 'libraries', where).map((l) => (l.startsWith('-') ? l : path.resolve(dir, l)));
-    if (!sources.length && !libraries.some((l) => l.endsWith('.a'))) {
-      throw new BuildError(`static-py: ${where} has neither "sources" nor a static library in "libraries".`);
+    const crate = entry.crate === undefined ? null : path.resolve(dir, entry.crate);
+    if (!sources.length && !crate && !libraries.some((l) => l.endsWith('.a'))) {
+      throw new BuildError(`static-py: ${where} has no "sources", no "crate" and no static library in "libraries".`);
     }
-    for (const s of [...sources, ...libraries.filter((l) => !l.startsWith('-'))]) {
+    for (const s of [...sources, ...(crate ? [crate] : []), ...libraries.filter((l) => !l.startsWith('-'))]) {
       if (!fs.existsSync(s)) throw new BuildError(`static-py: ${where}: ${s} does not exist.`);
     }
     let defines = entry.defines ?? [];
@@ -135,7 +140,10 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
       where,
       symbol,
       sources,
-      includeDirs: stringList(entry, 'includeDirs', where).map((d) => path.resolve(dir, d)),
+      crate,
+      // Headers of the frameworks it requires (pybind11's, when not the system's).
+      includeDirs: [...stringList(entry, 'includeDirs', where).map((d) => path.resolve(dir, d)),
+        ...[...need].flatMap((f) => features[f]?.includeDirs ?? [])],
       defines: defines.map(String),
       cflags: stringList(entry, 'cflags', where),
       libraries,
@@ -156,9 +164,13 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
 export function groupModules(modules) {
   const groups = new Map();
   for (const m of modules) {
-    const key = JSON.stringify([m.sources, m.includeDirs, m.defines, m.cflags, m.libraries.filter((l) => l.endsWith('.a'))]);
+    const key = JSON.stringify([m.sources, m.crate, m.includeDirs, m.defines, m.cflags, m.libraries.filter((l) => l.endsWith('.a'))]);
     if (!groups.has(key)) groups.set(key, { index: groups.size, modules: [], ...m, name: undefined, symbol: undefined });
     const group = groups.get(key);
+    if (group.modules.length && m.sources.some((s) => s.endsWith('.pyx'))) {
+      throw new BuildError(`static-py: "${group.modules[0].name}" (${group.modules[0].where}) and "${m.name}" (${m.where}) ` +
+        'are built from the same .pyx source; cython makes one module per translation, so give each its own .pyx.');
+    }
     const clash = group.modules.find((other) => other.symbol === m.symbol);
     if (clash) {
       throw new BuildError(`static-py: the modules "${clash.name}" (${clash.where}) and "${m.name}" (${m.where}) are built ` +
