@@ -7,23 +7,35 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { fixturesDir, root, sharedLibrary } from './helpers/build.js';
+import { variantLibrary } from '../dist/lab/fixtures.js';
+import { VARIANTS } from '../dist/lab/variants.js';
+import { build, fixturesDir, root, sharedLibrary } from './helpers/build.js';
 import { childJson } from './helpers/child.js';
 
-interface Entry { name: string; sources: string[]; defines?: Record<string, string> }
+interface Entry { name: string; sources?: string[]; defines?: Record<string, string> }
 type Observation = Record<string, unknown>;
 
 const manifest = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'ext', 'manifest.json'), 'utf8')) as { modules: Entry[] };
-// ondisk_pkg.static_child needs an on-disk parent; the rest import as they are.
-const names = manifest.modules.map((m) => m.name).filter((n) => !n.startsWith('ondisk_pkg.'));
+// Every test extension this build has (the framework ones need their
+// toolchains); ondisk_pkg.static_child needs an on-disk parent.
+const built = new Set((JSON.parse(fs.readFileSync(path.join(build().dir, 'build-config.json'), 'utf8')) as { modules: { name: string }[] })
+  .modules.map((m) => m.name));
+const entries = manifest.modules.filter((m) => built.has(m.name) && !m.name.startsWith('ondisk_pkg.'));
+const names = entries.map((m) => m.name);
 
-/** name -> shared library holding its init function (one per source set and defines). */
-function libraries(): Record<string, string> {
+/** name -> shared library holding its init function (one per source set and defines; frameworks as the lab builds them). */
+async function libraries(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const m of manifest.modules) {
+  for (const m of entries) {
+    const framework = VARIANTS.find((v) => v.framework && v.module === m.name);
+    if (framework) {
+      out[m.name] = await variantLibrary(build(), framework);
+      continue;
+    }
+    const sources = m.sources ?? [];
     const defines = Object.entries(m.defines ?? {}).map(([k, v]) => `-D${k}=${v}`);
-    const label = `${m.sources.map((s) => path.basename(s, '.c')).join('_')}${defines.length ? `_${m.name.replace(/\W/g, '_')}` : ''}`;
-    out[m.name] = sharedLibrary(label, m.sources.map((s) => `ext/${s}`), defines);
+    const label = `${sources.map((s) => path.basename(s, '.c')).join('_')}${defines.length ? `_${m.name.replace(/\W/g, '_')}` : ''}`;
+    out[m.name] = sharedLibrary(label, sources.map((s) => `ext/${s}`), defines);
   }
   return out;
 }
@@ -53,7 +65,7 @@ describe('the static loader against CPython\'s own extension loader', () => {
   let dynamicSide: Record<string, Observation>;
 
   before(async () => {
-    const libs = libraries();
+    const libs = await libraries();
     [staticSide, dynamicSide] = await Promise.all([observe('static', libs), observe('dynamic', libs)]);
   });
 

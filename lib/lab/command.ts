@@ -2,14 +2,14 @@
 //   static-py lab                  the default build's Python
 //   static-py lab --python PATH    that Python (a lab build is made if needed); repeatable
 //   static-py lab --all            every CPython on the machine
-//   --scenario a,b  --variant x,y  --loader cpython,isolated,dynamic  --out DIR  --jobs N
+//   --scenario a,b  --variant x,y  --loader cpython,isolated,dynamic  --out DIR  --jobs N  --timeout S
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { packageRoot, selectBuild } from '../binding.js';
 import { LOADERS, type LoaderName } from './context.js';
 import { type LabReport, terminalTable, writeReport } from './report.js';
-import { type LabTarget, runLab } from './runner.js';
+import { LAB_TIMEOUT_MS, type LabTarget, runLab } from './runner.js';
 import { SCENARIOS } from './scenarios.js';
 import { VARIANTS } from './variants.js';
 
@@ -30,6 +30,7 @@ writes lab-results.json, lab-report.md and lab-matrix.svg.
                           interpreter), dynamic (CPython's own loader, the .so form); default: all
   --out DIR               where the reports go (default: .)
   --jobs N                children at once (default: 2)
+  --timeout S             seconds before a child counts as hung (default: ${LAB_TIMEOUT_MS / 1000})
   --quiet                 no progress line
 
 scenarios:
@@ -47,6 +48,13 @@ function pick<T extends { id: string }>(what: string, all: readonly T[], given: 
     if (!found) throw new UsageError(`static-py lab: unknown ${what} '${id}'; known ${what}s: ${all.map((x) => x.id).join(', ')}`);
     return found;
   });
+}
+
+function positiveNumber(option: string, given: string | undefined, fallback: number): number {
+  if (given === undefined) return fallback;
+  const n = Number(given);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`static-py lab: ${option} must be a positive number, not '${given}'`);
+  return n;
 }
 
 async function targetsFor(values: { all?: boolean; python?: string[] }): Promise<{ targets: LabTarget[]; missing: string[] }> {
@@ -85,6 +93,7 @@ export async function labCommand(argv: string[]): Promise<number> {
         loader: { type: 'string' },
         out: { type: 'string' },
         jobs: { type: 'string' },
+        timeout: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -102,10 +111,14 @@ export async function labCommand(argv: string[]): Promise<number> {
   let loaders: LoaderName[];
   let targets: LabTarget[];
   let missing: string[];
+  let jobs: number;
+  let timeoutMs: number;
   try {
     scenarios = pick('scenario', SCENARIOS, values.scenario);
     variants = pick('variant', VARIANTS, values.variant);
     loaders = pick('loader', LOADERS.map((id) => ({ id })), values.loader).map((l) => l.id as LoaderName);
+    jobs = Math.ceil(positiveNumber('--jobs', values.jobs, 2));
+    timeoutMs = positiveNumber('--timeout', values.timeout, LAB_TIMEOUT_MS / 1000) * 1000;
     ({ targets, missing } = await targetsFor(values));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -116,7 +129,8 @@ export async function labCommand(argv: string[]): Promise<number> {
   let lastShown = -1;
   const { builds, results } = await runLab({
     targets, scenarios, variants, loaders,
-    jobs: values.jobs ? Number(values.jobs) : 2,
+    jobs,
+    timeoutMs,
     log: (m) => process.stderr.write(`${m}\n`),
     onProgress: (done, total, label) => {
       if (values.quiet) return;

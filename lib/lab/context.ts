@@ -14,11 +14,13 @@ export interface Observation {
   id: number;
   init_count: number | null;
   serial: number | null;
-  /** Single-phase variants: the interpreter init last ran in, and the observing one. */
+  /** The interpreter init last ran in (as the module records it), and the observing one. */
   init_interpreter: number | null;
-  interpreter: number | null;
+  interpreter: number;
   fn_id: number | null;
   self_is_module: boolean | null;
+  /** Type of the module function's __self__ (pybind11 binds functions to a capsule). */
+  self_type: string | null;
   self_name: string | null;
   added: boolean;
 }
@@ -89,9 +91,26 @@ export class LabContext {
   }
 }
 
-/** "ImportError: module x does not support..." -> "refused (ImportError)" and the like. */
+// Imports refused on purpose, by CPython or by the framework, and how a cell says so.
+const REFUSALS: { re: RegExp; by: string; say: (m: RegExpExecArray) => string }[] = [
+  { re: /^ImportError: module (\S+) does not support loading in subinterpreters$/, by: 'CPython', say: (m) => `no subinterpreter support; named ${m[1]}` },
+  { re: /^ImportError: Interpreter change detected/, by: 'Cython', say: () => 'one interpreter per process' },
+  { re: /^RuntimeError: Module '\S+' has already been imported\. Re-initialisation is not supported/, by: 'Cython', say: () => 'no re-initialisation' },
+  { re: /^ImportError: PyO3 modules may only be initialized once per interpreter process$/, by: 'PyO3', say: () => 'one initialisation per process' },
+  { re: /^ImportError: generic_type: type "(\S+)" is already registered!$/, by: 'pybind11', say: (m) => `type ${m[1]} already registered in this process` },
+];
+
+/** Who refused a failed load on purpose (CPython, or the framework), or null. */
+export function refusedBy(load: Load): string | null {
+  return load.ok ? null : REFUSALS.find((r) => r.re.test(load.error))?.by ?? null;
+}
+
+/** "ok", "refused by CPython (...)", or "fails (Type: message)". */
 export function describeLoad(load: Load): string {
   if (load.ok) return 'ok';
-  const refused = /does not support loading in subinterpreters/.test(load.error);
-  return refused ? 'refused (ImportError: no subinterpreter support)' : `fails (${load.error})`;
+  for (const { re, by, say } of REFUSALS) {
+    const m = re.exec(load.error);
+    if (m) return `refused by ${by} (${say(m)})`;
+  }
+  return `fails (${load.error})`;
 }

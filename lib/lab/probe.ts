@@ -6,7 +6,8 @@
  * A finder that serves modules from shared libraries through CPython's own
  * ExtensionFileLoader, ahead of every other finder: the lab's `dynamic`
  * loader and the differential test's reference side. A name is looked up
- * whole, then by its last part, so an alias pkg.X finds X's library.
+ * whole, then by its last part, so an alias pkg.X finds the library of
+ * any module whose name ends in X.
  */
 export const DYNAMIC_FINDER = String.raw`
 import importlib.machinery, importlib.util, sys
@@ -14,8 +15,9 @@ import importlib.machinery, importlib.util, sys
 class _LabDynamicFinder:
     def __init__(self, libraries):
         self.libraries = libraries
+        self.by_last_part = {k.rpartition(".")[2]: v for k, v in libraries.items()}
     def find_spec(self, name, path=None, target=None):
-        library = self.libraries.get(name) or self.libraries.get(name.rpartition(".")[2])
+        library = self.libraries.get(name) or self.by_last_part.get(name.rpartition(".")[2])
         if library is None:
             return None
         loader = importlib.machinery.ExtensionFileLoader(name, library)
@@ -28,10 +30,18 @@ def lab_install_dynamic(libraries):
 export const PROBE = DYNAMIC_FINDER + String.raw`
 import importlib, sys
 
+def _lab_interpreter_id():
+    try:
+        import _interpreters  # 3.13
+        current = _interpreters.get_current()
+        return int(current[0] if isinstance(current, tuple) else current)
+    except ImportError:
+        import _xxsubinterpreters
+        return int(_xxsubinterpreters.get_current())
+
 def lab_observe(m):
     fn = getattr(m, "init_count", None)
     ran_in = getattr(m, "init_interpreter", None)
-    here = getattr(m, "interpreter", None)
     owner = getattr(fn, "__self__", None)
     return {
         "name": m.__name__,
@@ -39,10 +49,11 @@ def lab_observe(m):
         "init_count": fn() if fn is not None else None,
         "serial": getattr(m, "INIT_SERIAL", None),
         "init_interpreter": ran_in() if ran_in is not None else None,
-        "interpreter": here() if here is not None else None,
+        "interpreter": _lab_interpreter_id(),
         "fn_id": id(fn) if fn is not None else None,
         "self_is_module": owner is m if fn is not None else None,
-        "self_name": getattr(owner, "__name__", None),
+        "self_type": type(owner).__name__ if fn is not None else None,
+        "self_name": getattr(owner, "__name__", None) if isinstance(owner, type(sys)) else None,
         "added": getattr(m, "LAB_ADDED", False),
     }
 

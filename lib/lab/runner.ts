@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Build, buildsFor, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
 import type { LoaderName } from './context.js';
-import { compileFixture, extensionsManifest, hasLabModules } from './fixtures.js';
+import { extensionsManifest, hasLabModules, variantLibrary, whyMissing } from './fixtures.js';
 import type { Scenario, ScenarioResult } from './scenarios.js';
 import type { Variant } from './variants.js';
 
@@ -42,10 +42,14 @@ export interface LabOptions {
   variants: readonly Variant[];
   loaders: readonly LoaderName[];
   jobs?: number;
+  /** Per child; a healthy one answers in well under a second. Default LAB_TIMEOUT_MS. */
   timeoutMs?: number;
   onProgress?: (done: number, total: number, label: string) => void;
   log?: (message: string) => void;
 }
+
+/** How long a child may take before it counts as hung (some scenarios deadlock, e.g. pybind11's). */
+export const LAB_TIMEOUT_MS = 10_000;
 
 /**
  * The build to run the lab on for `python`: one whose static table has the
@@ -67,12 +71,9 @@ export function labBuild(python: string, log: (m: string) => void): Build {
 }
 
 /** module -> shared library of the test extension, for the `dynamic` loader. */
-function dynamicLibraries(build: Build, variants: readonly Variant[]): Record<string, string> {
+async function dynamicLibraries(build: Build, variants: readonly Variant[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const source of new Set(variants.map((v) => v.source))) {
-    const library = compileFixture(build, path.basename(source, '.c'), [`ext/${source}`]);
-    for (const v of variants.filter((x) => x.source === source)) out[v.module] = library;
-  }
+  for (const v of variants) out[v.module] = await variantLibrary(build, v);
   return out;
 }
 
@@ -130,10 +131,8 @@ export function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs
   });
 }
 
-async function runChild(job: Job, timeoutMs: number): Promise<LabResult> {
-  const args = JSON.stringify({ scenario: job.scenario.id, variant: job.variant.id, loader: job.loader, libraries: job.libraries });
-  const env = { ...process.env, STATIC_PY_BUILD: job.build.info.tag, STATIC_PY_PYTHON: '' };
-  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, timeoutMs);
+/** Where a result comes from: build, scenario, variant, loader. */
+function describeJob(job: Omit<Job, 'libraries'>): Omit<LabResult, keyof ChildOutcome> {
   return {
     build: job.build.info.tag,
     python: job.build.info.python.executable,
@@ -141,8 +140,14 @@ async function runChild(job: Job, timeoutMs: number): Promise<LabResult> {
     scenario: job.scenario.id,
     variant: job.variant.id,
     loader: job.loader,
-    ...outcome,
   };
+}
+
+async function runChild(job: Job, timeoutMs: number): Promise<LabResult> {
+  const args = JSON.stringify({ scenario: job.scenario.id, variant: job.variant.id, loader: job.loader, libraries: job.libraries });
+  const env = { ...process.env, STATIC_PY_BUILD: job.build.info.tag, STATIC_PY_PYTHON: '' };
+  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, timeoutMs);
+  return { ...describeJob(job), ...outcome };
 }
 
 /** Runs everything; builds that cannot be prepared are reported, the rest run. */
@@ -150,15 +155,24 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
   const log = options.log ?? (() => {});
   const builds: LabBuildReport[] = [];
   const jobs: Job[] = [];
+  const skipped: LabResult[] = [];
   for (const target of options.targets) {
     let build: Build;
     try {
       build = labBuild(target.python, log);
-      const libraries = options.loaders.includes('dynamic') ? dynamicLibraries(build, options.variants) : {};
+      // A variant the build left out (its toolchain missing, or a Python
+      // its framework does not support) is n/a in every cell, with the reason.
+      const absent = new Map(options.variants.map((v) => [v.id, whyMissing(build, v.module)]));
+      const present = options.variants.filter((v) => absent.get(v.id) === null);
+      const libraries = options.loaders.includes('dynamic') ? await dynamicLibraries(build, present) : {};
       builds.push({ label: target.label, python: target.python, tag: build.info.tag, version: build.info.python.version.slice(0, 3).join('.') });
       for (const scenario of options.scenarios) {
         for (const variant of options.variants) {
-          for (const loader of options.loaders) jobs.push({ build, scenario, variant, loader, libraries });
+          for (const loader of options.loaders) {
+            const why = absent.get(variant.id);
+            if (why) skipped.push({ ...describeJob({ build, scenario, variant, loader }), status: 'n/a', cell: `not in this build: ${why}`, ms: 0 });
+            else jobs.push({ build, scenario, variant, loader, libraries });
+          }
         }
       }
     } catch (e) {
@@ -172,12 +186,12 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index]!;
-      results[index] = await runChild(job, options.timeoutMs ?? 60_000);
+      results[index] = await runChild(job, options.timeoutMs ?? LAB_TIMEOUT_MS);
       done++;
       options.onProgress?.(done, jobs.length, `${job.build.info.tag} ${job.scenario.id} ${job.variant.id} ${job.loader}`);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
-  return { builds, results };
+  return { builds, results: [...results, ...skipped] };
 }
 

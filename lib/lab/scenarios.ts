@@ -2,7 +2,7 @@
 // what importing an extension module does across re-imports and
 // interpreters, runs once per init variant and loader in a fresh child
 // process (lib/lab/child.ts), and reports a cell that says what happened.
-import { describeLoad, type LabContext, type Load } from './context.js';
+import { describeLoad, type LabContext, type Load, refusedBy } from './context.js';
 
 /** ok: it worked; shared: objects of another interpreter (or of the same
  *  extension under another name) reached this module;
@@ -26,7 +26,16 @@ export interface Scenario {
   run(ctx: LabContext): ScenarioResult;
 }
 
-const failed = (load: Load): ScenarioResult => ({ status: load.ok ? 'ok' : /subinterpreters/.test(load.error) ? 'refused' : 'error', cell: describeLoad(load) });
+/** The result of a scenario stopped by a failed load: refused on purpose, or an error. */
+const failed = (load: Load): ScenarioResult => {
+  const by = refusedBy(load);
+  return { status: by ? 'refused' : 'error', cell: describeLoad(load), short: by ? `${by} refuses` : 'fails' };
+};
+/** The status of a scenario made of several loads, some of which may have failed. */
+const overall = (loads: Load[]): ScenarioResult['status'] => {
+  const failures = loads.filter((l) => !l.ok);
+  return !failures.length ? 'ok' : failures.every((l) => refusedBy(l)) ? 'refused' : 'error';
+};
 const initShort = (again: boolean): string => (again ? 'init again' : 'from m_copy');
 type Loaded = Load & { ok: true };
 
@@ -101,7 +110,11 @@ function functionSelf(ctx: LabContext): ScenarioResult {
   const both = importTwice(ctx);
   if (!Array.isArray(both)) return both;
   const [first, second] = both;
+  if (second.obs.id === first.obs.id) return { status: 'ok', cell: 'the same module both times', short: 'same module' };
   if (second.obs.self_is_module) return { status: 'ok', cell: '__self__ is the new module', short: 'new module' };
+  if (second.obs.self_name === null) {
+    return { status: 'ok', cell: `__self__ is not a module (${second.obs.self_type})`, short: `a ${second.obs.self_type}` };
+  }
   const shared = second.obs.fn_id === first.obs.fn_id;
   return { status: 'ok', cell: `__self__ is the first module${shared ? ' (functions copied from m_copy)' : ''}`, short: 'first module' };
 }
@@ -112,25 +125,25 @@ function functionSelf(ctx: LabContext): ScenarioResult {
  * re-import there?
  */
 function initCount(ctx: LabContext): ScenarioResult {
-  const counts: string[] = [];
-  const step = (load: Load): boolean => {
-    counts.push(load.ok ? String(load.obs.init_count) : describeLoad(load));
-    return load.ok;
-  };
-  if (!step(ctx.load(ctx.main))) return { status: 'error', cell: counts.join(' → ') };
-  ctx.forget(ctx.main);
-  step(ctx.load(ctx.main));
-  const sub = ctx.newInterpreter('legacy');
-  try {
-    if (step(ctx.load(sub))) {
-      ctx.forget(sub);
-      step(ctx.load(sub));
+  const loads: Load[] = [ctx.load(ctx.main)];
+  if (loads[0]!.ok) {
+    ctx.forget(ctx.main);
+    loads.push(ctx.load(ctx.main));
+    const sub = ctx.newInterpreter('legacy');
+    try {
+      const inSub = ctx.load(sub);
+      loads.push(inSub);
+      if (inSub.ok) {
+        ctx.forget(sub);
+        loads.push(ctx.load(sub));
+      }
+    } finally {
+      sub.close();
     }
-  } finally {
-    sub.close();
   }
-  const numbers = counts.every((c) => /^\d+$/.test(c));
-  return { status: numbers ? 'ok' : 'refused', cell: counts.join(' → '), ...(numbers ? { short: counts.join('→') } : {}) };
+  const counts = loads.map((l) => (l.ok ? String(l.obs.init_count) : describeLoad(l)));
+  const status = overall(loads);
+  return { status, cell: counts.join(' → '), ...(status === 'ok' ? { short: counts.join('→') } : {}) };
 }
 
 /**
@@ -202,8 +215,7 @@ function isolatedBeforeAfter(ctx: LabContext): ScenarioResult {
   const after = ctx.newInterpreter('isolated');
   const second = ctx.load(after);
   after.close();
-  const status = first.ok && second.ok ? 'ok' : [first, second].some((l) => !l.ok && /subinterpreters/.test(l.error)) ? 'refused' : 'error';
-  return { status, cell: `before main: ${describeLoad(first)}; after main: ${describeLoad(second)}` };
+  return { status: overall([first, second]), cell: `before main: ${describeLoad(first)}; after main: ${describeLoad(second)}` };
 }
 
 /**
@@ -214,16 +226,16 @@ function legacyAndIsolated(ctx: LabContext): ScenarioResult {
   const legacy = ctx.newInterpreter('legacy');
   const inLegacy = ctx.load(legacy);
   legacy.close();
+  const loads = [inLegacy];
   let isolated = 'n/a before 3.12';
-  let refused = !inLegacy.ok;
   if (ctx.modern) {
     const interp = ctx.newInterpreter('isolated');
     const load = ctx.load(interp);
     interp.close();
     isolated = describeLoad(load);
-    refused ||= !load.ok;
+    loads.push(load);
   }
-  return { status: refused ? 'refused' : 'ok', cell: `legacy: ${inLegacy.ok ? `ok, ${initHere(inLegacy)}` : describeLoad(inLegacy)}; isolated: ${isolated}` };
+  return { status: overall(loads), cell: `legacy: ${inLegacy.ok ? `ok, ${initHere(inLegacy)}` : describeLoad(inLegacy)}; isolated: ${isolated}` };
 }
 
 /**

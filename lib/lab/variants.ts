@@ -1,7 +1,7 @@
 // The init variants every lab scenario runs for: static-py's own test
-// extensions (test/fixtures/ext), one per kind of init function CPython
-// treats differently. Framework modules join here (issue: pybind11,
-// Cython, PyO3) when the build has them.
+// extensions, one per kind of init function CPython treats differently,
+// then one module per real framework (test/fixtures/ext/{pybind11,cython,
+// pyo3}), which a build has only where its toolchain was found.
 
 export interface Variant {
   /** Short id used on the command line and in reports. */
@@ -11,8 +11,13 @@ export interface Variant {
   /** The module it imports. */
   module: string;
   kind: 'single-phase' | 'multi-phase';
-  /** Fixture source that holds it, for the shared-library (dynamic) form. */
+  /**
+   * Its source under test/fixtures/ext, for the shared-library (dynamic)
+   * form: C, C++ (pybind11), .pyx (Cython) or a Cargo.toml (PyO3).
+   */
   source: string;
+  /** The framework that made it, for the framework variants. */
+  framework?: 'pybind11' | 'cython' | 'pyo3';
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -21,7 +26,13 @@ export const VARIANTS: readonly Variant[] = [
   { id: 'sp+', label: 'single-phase, m_size > 0 (state)', module: '_staticpytest_with_state', kind: 'single-phase', source: 'singlephase.c' },
   { id: 'mp', label: 'multi-phase, per-interpreter GIL', module: '_staticpytest_multiphase', kind: 'multi-phase', source: 'multiphase.c' },
   { id: 'mp-ns', label: 'multi-phase, NOT_SUPPORTED', module: '_staticpytest_multi_interp_not_supported', kind: 'multi-phase', source: 'multiphase.c' },
+  {
+    id: 'pybind11', label: 'pybind11 2.10 (single-phase, m_size -1)', module: 'internal.cpp_extension.using_pybind11',
+    kind: 'single-phase', source: 'pybind11/using_pybind11.cpp', framework: 'pybind11',
+  },
+  { id: 'cython', label: 'Cython 0.29 (multi-phase, C globals)', module: 'cy.fast', kind: 'multi-phase', source: 'cython/fast.pyx', framework: 'cython' },
+  { id: 'pyo3', label: 'PyO3 0.17 (single-phase, m_size 0)', module: 'rs.native', kind: 'single-phase', source: 'pyo3/Cargo.toml', framework: 'pyo3' },
 ];
 
-/** A dotted name whose last part is the module's own (so the package context applies). */
-export const aliasOf = (module: string): string => `staticpytest_pkg.${module}`;
+/** Another dotted name ending in the module's own last part (so the package context applies). */
+export const aliasOf = (module: string): string => `staticpytest_pkg.${module.slice(module.lastIndexOf('.') + 1)}`;
