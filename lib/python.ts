@@ -55,9 +55,17 @@ export interface ConfigureOptions {
    * false reproduces loaders that drop it: `pkg.sub` is named `sub`.
    */
   packageContext?: boolean;
+  /**
+   * How static modules reach the import system, for the whole process,
+   * before Python starts: `'finder'` (default: static-py's finder, O(1)
+   * lookup, dotted names) or `'inittab'` (CPython's PyImport_ExtendInittab:
+   * a linear scan per import, top-level names only). `'inittab'` exists
+   * to compare the two (npm run bench).
+   */
+  register?: 'finder' | 'inittab';
 }
 
-const CONFIGURE_KEYS = new Set(['python', 'loader', 'packageContext']);
+const CONFIGURE_KEYS = new Set(['python', 'loader', 'packageContext', 'register']);
 
 class Python {
   #options: ConfigureOptions = {};
@@ -88,10 +96,18 @@ class Python {
     if (options.packageContext !== undefined && typeof options.packageContext !== 'boolean') {
       throw invalidArgument('options.packageContext', 'a boolean', options.packageContext);
     }
+    if (options.register !== undefined && options.register !== 'finder' && options.register !== 'inittab') {
+      throw invalidArgument('options.register', "'finder' or 'inittab'", options.register);
+    }
+    if (options.register !== undefined && this.#main) {
+      throw new Error('static-py: python.configure({ register }) must come before Python starts (the first use of python.main)');
+    }
     if (this.#binding && options.python === undefined) {
       // Loader settings are process-wide; the native layer refuses a change
       // once a static module has been cached.
-      this.#binding.configureLoader({ policy: options.loader, packageContext: options.packageContext });
+      if (options.loader !== undefined || options.packageContext !== undefined) {
+        this.#binding.configureLoader({ policy: options.loader, packageContext: options.packageContext });
+      }
       this.#options = { ...this.#options, ...options };
       return;
     }
@@ -133,7 +149,7 @@ class Python {
    */
   get main(): Interpreter {
     if (!this.#main) {
-      const native = this.binding.start({ executable: pythonExecutable(this.#build!) });
+      const native = this.binding.start({ executable: pythonExecutable(this.#build!), register: this.#options.register ?? 'finder' });
       this.#main = Interpreter.wrap(native);
     }
     return this.#main;

@@ -51,6 +51,21 @@ describe('the finder', () => {
     assert.deepEqual(info, { first: 'static_py.StaticFinder', last: 'StaticFinder', native: 'builtin_function_or_method', same_type: true });
   });
 
+  // find_spec copies the attributes of the first spec it made instead of
+  // running ModuleSpec.__init__ each time; the result must be the same.
+  it('makes every spec exactly as ModuleSpec(name, finder, origin=..., is_package=...) would', () => {
+    py.exec(`def same_as_init(name, package):
+    import sys
+    from importlib.machinery import ModuleSpec
+    finder = sys.meta_path[-1] if package else sys.meta_path[0]
+    a, b = finder.find_spec(name), finder.find_spec(name)
+    lists_fresh = all(x is not y for x, y in zip(vars(a).values(), vars(b).values()) if type(x) is list)
+    return (type(a) is ModuleSpec and lists_fresh
+            and vars(a) == vars(b) == vars(ModuleSpec(name, finder, origin=a.origin, is_package=package)))`);
+    const cases: [string, boolean][] = [['_staticpytest_basic', false], ['_staticpytest_with_state', false], ['staticpytest_pkg', true], ['deep.a.b', true]];
+    assert.deepEqual(cases.map(([name, pkg]) => py.call('same_as_init', name, pkg)), [true, true, true, true]);
+  });
+
   it('gives static modules a spec whose origin is the addon file that holds them', () => {
     const spec = py.eval(`(lambda s: [s.name, s.origin, s.has_location, s.submodule_search_locations, type(s.loader).__qualname__])(
       __import__("importlib.util").util.find_spec("_staticpytest_basic"))`);

@@ -89,3 +89,29 @@ describe("importByInitFunc(name, { initFrom })", () => {
     });
   });
 });
+
+describe("python.configure({ register: 'inittab' })", () => {
+  it("serves top-level static modules through CPython's inittab instead of the finder, and not dotted ones", async () => {
+    const r = await childJson<{ loader: string; builtin: boolean; dotted: string; finders: number }>(`
+      const { python } = require('static-py');
+      python.configure({ register: 'inittab' });
+      const py = python.main;
+      let dotted = 'imported';
+      try { py.import('staticpytest_pkg.sub'); } catch (e) { dotted = e.pythonType + ': ' + e.pythonMessage; }
+      console.log(JSON.stringify({
+        loader: py.import('_staticpytest_basic').loader,
+        builtin: py.eval('"_staticpytest_basic" in __import__("sys").builtin_module_names'),
+        dotted,
+        finders: py.eval('sum(type(f).__name__ == "StaticFinder" for f in __import__("sys").meta_path)'),
+      }));`);
+    assert.deepEqual(r, { loader: 'builtin', builtin: true, dotted: "ModuleNotFoundError: No module named 'staticpytest_pkg'", finders: 0 });
+  });
+
+  it('is refused with a TypeError for another value, and with an Error once Python runs', () => {
+    assert.throws(() => python.configure({ register: 'table' as never }), { name: 'TypeError', message: /options\.register must be 'finder' or 'inittab', got the string "table"/ });
+    python.main.eval('1');
+    assert.throws(() => python.configure({ register: 'inittab' }), {
+      message: 'static-py: python.configure({ register }) must come before Python starts (the first use of python.main)',
+    });
+  });
+});

@@ -136,7 +136,7 @@ Napi::Value EnvState::JSSetup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// start({ executable }): starts CPython if no environment has yet, and
+// start({ executable, register }): starts CPython if no environment has yet, and
 // returns this environment's main Interpreter.
 Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -145,11 +145,18 @@ Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   RuntimeOptions options;
   Napi::Object opts = info[0].As<Napi::Object>();
   if (opts.Get("executable").IsString()) options.executable = opts.Get("executable").As<Napi::String>().Utf8Value();
+  options.inittab = opts.Get("register").IsString() && opts.Get("register").As<Napi::String>().Utf8Value() == "inittab";
   PythonRuntime* runtime;
   try {
     runtime = &PythonRuntime::Start(options);
   } catch (const std::runtime_error& e) {
     throw Napi::Error::New(env, e.what());
+  }
+  if (runtime->inittab() != options.inittab) {
+    // Another environment (a worker, or the main thread) started Python first.
+    throw Napi::Error::New(env, std::string("static-py: Python is already running with the static table served by ") +
+                                    (runtime->inittab() ? "the inittab" : "the finder") +
+                                    "; python.configure({ register }) must match in every thread of the process");
   }
   Napi::Object main = Interpreter::NewMain(state, runtime->main_interpreter());
   state->main_ = Napi::Persistent(main);
@@ -254,9 +261,9 @@ Napi::Value EnvState::JSStaticModules(const Napi::CallbackInfo& info) {
   uint32_t i = 0;
   StaticTable::ForEachModule([&](const StaticModuleEntry& entry, InitKind kind) {
     Napi::Object m = Napi::Object::New(env);
-    m.Set("name", Napi::String::New(env, entry.name, entry.name_len));
+    m.Set("name", Napi::String::New(env, StaticTable::Name(entry), entry.name_len));
     m.Set("initKind", InitKindName(kind));
-    m.Set("symbol", entry.symbol);
+    m.Set("symbol", StaticTable::Symbol(entry));
     out.Set(i++, m);
   });
   return out;

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cstring>
+#include <vector>
 
 #include "loader/init_func_loader.h"
 #include "loader/static_table.h"
@@ -20,8 +21,10 @@ enum class Mode : int { kModules = 0, kPackages = 1, kBound = 2 };
 struct FinderObject {
   PyObject_HEAD
   Mode mode;
-  PyObject* spec_class;  // importlib's ModuleSpec, of this interpreter
-  PyObject* origin;      // str or None
+  PyObject* spec_class;    // importlib's ModuleSpec, of this interpreter
+  PyObject* spec_kwnames;  // ("origin", "is_package"), made once: find_spec is on every import's path
+  PyObject* templates[2];  // vars() of a spec ModuleSpec.__init__ made, [is_package]; null until first use
+  PyObject* origin;        // str or None
   StaticInitFunc init;   // kBound only
 };
 
@@ -30,6 +33,9 @@ FinderObject* AsFinder(PyObject* self) { return reinterpret_cast<FinderObject*>(
 void FinderDealloc(PyObject* self) {
   PyTypeObject* type = Py_TYPE(self);
   Py_XDECREF(AsFinder(self)->spec_class);
+  Py_XDECREF(AsFinder(self)->spec_kwnames);
+  Py_XDECREF(AsFinder(self)->templates[0]);
+  Py_XDECREF(AsFinder(self)->templates[1]);
   Py_XDECREF(AsFinder(self)->origin);
   type->tp_free(self);
   Py_DECREF(type);  // instances of heap types own a reference to their type
@@ -46,11 +52,35 @@ const StaticModuleEntry* EntryFor(PyObject* name) {
   return StaticTable::Find(utf8, static_cast<size_t>(size));
 }
 
+// A ModuleSpec as ModuleSpec(name, finder, origin=..., is_package=...) makes
+// it. The first one per kind is made that way and its attributes kept; the
+// rest are new instances given a copy of them (name replaced, the lists
+// ModuleSpec.__init__ starts empty made afresh), which skips running
+// __init__ in Python on every import. 20.loader.test.ts holds the two ways
+// equal on every version.
 PyObject* MakeSpec(FinderObject* finder, PyObject* name, PyObject* origin, bool is_package) {
-  PyRef kwnames = PyRef::Steal(Py_BuildValue("(ss)", "origin", "is_package"));
-  if (!kwnames) return nullptr;
-  PyObject* args[] = {name, reinterpret_cast<PyObject*>(finder), origin, is_package ? Py_True : Py_False};
-  return compat::Vectorcall(finder->spec_class, args, 2, kwnames.get());
+  PyObject*& templ = finder->templates[is_package ? 1 : 0];
+  if (templ == nullptr) {
+    PyObject* args[] = {name, reinterpret_cast<PyObject*>(finder), origin, is_package ? Py_True : Py_False};
+    PyRef spec = PyRef::Steal(compat::Vectorcall(finder->spec_class, args, 2, finder->spec_kwnames));
+    PyRef attrs = spec ? PyRef::Steal(PyObject_GetAttrString(spec.get(), "__dict__")) : PyRef();
+    if (!attrs) return nullptr;
+    templ = PyDict_Copy(attrs.get());
+    return templ ? spec.release() : nullptr;
+  }
+  auto* type = reinterpret_cast<PyTypeObject*>(finder->spec_class);
+  PyRef empty = PyRef::Steal(PyTuple_New(0));
+  PyRef spec = empty ? PyRef::Steal(type->tp_new(type, empty.get(), nullptr)) : PyRef();
+  PyRef attrs = spec ? PyRef::Steal(PyDict_Copy(templ)) : PyRef();
+  if (!attrs || PyDict_SetItemString(attrs.get(), "name", name) < 0) return nullptr;
+  PyObject *key, *value;
+  for (Py_ssize_t pos = 0; PyDict_Next(templ, &pos, &key, &value);) {
+    if (!PyList_CheckExact(value)) continue;
+    PyRef fresh = PyRef::Steal(PyList_New(0));
+    if (!fresh || PyDict_SetItem(attrs.get(), key, fresh.get()) < 0) return nullptr;
+  }
+  if (PyObject_SetAttrString(spec.get(), "__dict__", attrs.get()) < 0) return nullptr;
+  return spec.release();
 }
 
 // find_spec(fullname, path=None, target=None)
@@ -82,12 +112,12 @@ PyObject* CreateModule(PyObject* self, PyObject* spec) {
   PyRef name = PyRef::Steal(PyObject_GetAttrString(spec, "name"));
   if (!name) return nullptr;
   const StaticModuleEntry* entry = EntryFor(name.get());
-  if (entry == nullptr || entry->init == nullptr) {
+  if (entry == nullptr || !(entry->flags & kEntryHasInit)) {
     PyErr_Format(PyExc_ImportError, "static-py: no static extension module is named %R", name.get());
     return nullptr;
   }
   InitKind kind = InitKind::kUnknown;
-  PyObject* module = InitFuncLoader::CreateModule(spec, entry->init, &kind);
+  PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(*entry), &kind);
   if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(entry, kind);
   return module;
 }
@@ -156,11 +186,14 @@ PyObject* NewFinder(Mode mode, PyObject* origin, StaticInitFunc init) {
   if (type == nullptr) return nullptr;
   PyRef bootstrap = PyRef::Steal(PyImport_ImportModule("_frozen_importlib"));
   PyRef spec_class = bootstrap ? PyRef::Steal(PyObject_GetAttrString(bootstrap.get(), "ModuleSpec")) : PyRef();
-  if (!spec_class) return nullptr;
+  PyRef kwnames = spec_class ? PyRef::Steal(Py_BuildValue("(ss)", "origin", "is_package")) : PyRef();
+  if (!kwnames) return nullptr;
   auto* finder = PyObject_New(FinderObject, reinterpret_cast<PyTypeObject*>(type));
   if (finder == nullptr) return nullptr;
   finder->mode = mode;
   finder->spec_class = spec_class.release();
+  finder->spec_kwnames = kwnames.release();
+  finder->templates[0] = finder->templates[1] = nullptr;
   Py_INCREF(origin);
   finder->origin = origin;
   finder->init = init;
@@ -175,7 +208,26 @@ std::string StaticFinder::FileContaining(const void* address) {
   return info.dli_fname;
 }
 
+namespace {
+// Set once, before Python starts, by RegisterInInittab.
+bool g_in_inittab = false;
+}  // namespace
+
+int StaticFinder::RegisterInInittab() {
+  // PyImport_ExtendInittab keeps a pointer to names and functions and
+  // copies the array; the names are the table's constant data.
+  std::vector<_inittab> entries;
+  StaticTable::ForEachModule([&entries](const StaticModuleEntry& e, InitKind) {
+    if (std::memchr(StaticTable::Name(e), '.', e.name_len) == nullptr) entries.push_back({StaticTable::Name(e), StaticTable::Init(e)});
+  });
+  entries.push_back({nullptr, nullptr});
+  if (PyImport_ExtendInittab(entries.data()) < 0) return -1;
+  g_in_inittab = true;
+  return 0;
+}
+
 int StaticFinder::Install() {
+  if (g_in_inittab) return 0;
   std::string addon = FileContaining(&kStaticTableData);
   PyRef origin = addon.empty() ? PyRef::Borrow(Py_None) : PyRef::Steal(PyUnicode_DecodeFSDefault(addon.c_str()));
   if (!origin) return -1;

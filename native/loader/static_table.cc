@@ -48,8 +48,13 @@ const StaticModuleEntry* StaticTable::Find(const char* name, size_t len) {
     const uint32_t index = t.slots[slot];
     if (index == 0) return nullptr;
     const StaticModuleEntry& e = t.entries[index - 1];
-    if (e.hash == h && e.name_len == len && std::memcmp(e.name, name, len) == 0) return &e;
+    if (e.hash == h && e.name_len == len && std::memcmp(Name(e), name, len) == 0) return &e;
   }
+}
+
+StaticInitFunc StaticTable::Init(const StaticModuleEntry& entry) {
+  if (!(entry.flags & kEntryHasInit)) return nullptr;
+  return kStaticTableData.init(static_cast<uint32_t>(&entry - kStaticTableData.entries));
 }
 
 void StaticTable::RecordInitKind(const StaticModuleEntry* entry, InitKind kind) {

@@ -20,6 +20,11 @@ class StaticTable {
   // The entry for exactly this name (bytes and length: an embedded NUL
   // never matches a shorter name), or null.
   static const StaticModuleEntry* Find(const char* name, size_t len);
+  // An entry's full dotted name and init symbol (NUL-terminated), and its
+  // init function (null for a synthetic package).
+  static const char* Name(const StaticModuleEntry& entry) { return kStaticTableData.strings + entry.name; }
+  static const char* Symbol(const StaticModuleEntry& entry) { return kStaticTableData.strings + entry.symbol; }
+  static StaticInitFunc Init(const StaticModuleEntry& entry);
   static uint64_t Hash(const char* name, size_t len);
 
   static void RecordInitKind(const StaticModuleEntry* entry, InitKind kind);

@@ -1,6 +1,9 @@
 // Layout of the build-time static extension table (scripts/lib/codegen.mjs
 // writes build/<tag>/gen/static_table.cc in this shape; keep them in step).
-// The table is constant data: start-up does no per-module work.
+// The table is constant data without a single pointer in it: names are
+// offsets into one string blob and init functions are reached through a
+// generated function, so loading the addon applies no relocation per module
+// and touches no page of the table until a lookup does.
 #ifndef STATIC_PY_LOADER_STATIC_TABLE_DATA_H_
 #define STATIC_PY_LOADER_STATIC_TABLE_DATA_H_
 
@@ -18,12 +21,11 @@ enum StaticEntryFlags : uint32_t {
 };
 
 struct StaticModuleEntry {
-  const char* name;     // full dotted name, UTF-8, NUL-terminated
-  uint32_t name_len;    // in bytes
+  uint64_t hash;      // FNV-1a of the name (StaticTable::Hash)
+  uint32_t name;      // offset of the full dotted name (UTF-8, NUL-terminated) in strings
+  uint32_t name_len;  // in bytes
+  uint32_t symbol;    // offset of the init symbol as the sources spell it; 0 ("") for a synthetic package
   uint32_t flags;
-  uint64_t hash;        // FNV-1a of the name (StaticTable::Hash)
-  const char* symbol;   // the init symbol as the sources spell it; null for a synthetic package
-  StaticInitFunc init;  // null for a synthetic package
 };
 
 struct StaticTableData {
@@ -32,6 +34,8 @@ struct StaticTableData {
   uint32_t module_count;             // entries with an init function
   const uint32_t* slots;             // open addressing: entry index + 1, 0 = empty
   uint32_t mask;                     // slot count - 1 (a power of two)
+  const char* strings;               // every name and symbol
+  StaticInitFunc (*init)(uint32_t index);  // entries[index]'s init function; null for a package
 };
 
 extern const StaticTableData kStaticTableData;

@@ -110,6 +110,10 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   PyStatus status = Py_PreInitialize(&preconfig);
   if (PyStatus_Exception(status)) return StatusMessage("Py_PreInitialize", status);
 
+  if (options.inittab && StaticFinder::RegisterInInittab() < 0) {
+    return "static-py: PyImport_ExtendInittab refused the static table";
+  }
+
   PyConfig config;
   PyConfig_InitIsolatedConfig(&config);
   config.install_signal_handlers = 0;
@@ -135,6 +139,7 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
 
   main_interpreter_ = PyThreadState_Get()->interp;
   executable_ = options.executable;
+  inittab_ = options.inittab;
   std::string error;
   if (StaticFinder::Install() < 0) {
     error = "static-py: installing the static extension finder in the main interpreter failed";

@@ -15,6 +15,9 @@ struct RuntimeOptions {
   // sys.executable: the build's interpreter, or $VIRTUAL_ENV/bin/python so
   // that CPython's own path logic finds pyvenv.cfg and the venv's site-packages.
   std::string executable;
+  // Serve the static table through CPython's inittab instead of the finder
+  // (StaticFinder::RegisterInInittab): a baseline for npm run bench.
+  bool inittab = false;
 };
 
 // Owns CPython start-up. Start() may be called from any thread, any number
@@ -34,6 +37,8 @@ class PythonRuntime {
 
   PyInterpreterState* main_interpreter() const { return main_interpreter_; }
   const std::string& executable() const { return executable_; }
+  // Whether the static table went to the inittab (RuntimeOptions::inittab).
+  bool inittab() const { return inittab_; }
   // Path of the file holding libpython (the .node itself when linked in).
   const std::string& libpython_path() const { return libpython_path_; }
 
@@ -46,6 +51,7 @@ class PythonRuntime {
   PyInterpreterState* main_interpreter_ = nullptr;
   std::string executable_;
   std::string libpython_path_;
+  bool inittab_ = false;
 };
 
 }  // namespace static_py
