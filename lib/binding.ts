@@ -42,8 +42,9 @@ export interface Build {
 
 /** The native module's exports (native/addon.cc). */
 export interface NativeBinding {
+  nativeApi?: number;
   setup(pythonError: Function, wrapHandle: (handle: NativeHandle) => PyObject): void;
-  start(options: { executable: string }): NativeInterpreter;
+  start(options: { executable: string; register: 'finder' | 'inittab' }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];
   createInterpreter(config: object): NativeInterpreter;
@@ -73,10 +74,10 @@ export interface NativeInterpreter {
   close(): void;
   execAsync(code: string): Promise<unknown>;
   evalAsync(code: string): Promise<unknown>;
-  callAsync(name: string, args: unknown[], kwargs: object | null): Promise<unknown>;
+  callAsync(name: string, kwargs: object | null, ...args: unknown[]): Promise<unknown>;
   exec(code: string): void;
   eval(code: string): unknown;
-  call(name: string, args: unknown[], kwargs: object | null): unknown;
+  call(name: string, kwargs: object | null, ...args: unknown[]): unknown;
   import(name: string): unknown;
   importByInitFunc(name: string, symbol: string | null, library: string | null, initFrom: string | null): unknown;
   moduleState(name: string): unknown;
@@ -88,7 +89,7 @@ export interface NativeHandle {
   str(): string;
   typeName(): string;
   getattr(name: string): unknown;
-  call(args: unknown[], kwargs: object | null): unknown;
+  call(kwargs: object | null, ...args: unknown[]): unknown;
   release(): void;
 }
 
@@ -182,10 +183,17 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
 }
 
 /** Loads the addon file of `build`, turning a load failure into one clear Error. */
+/**
+ * The calling convention with the native addon (kNativeApi in
+ * native/addon.cc): bumped together with it whenever either side changes.
+ */
+export const NATIVE_API = 2;
+
 export function loadBuild(build: Build): NativeBinding {
+  let binding: NativeBinding;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(build.file) as NativeBinding;
+    binding = require(build.file) as NativeBinding;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     const lib = build.info.python.libpython;
@@ -197,6 +205,15 @@ export function loadBuild(build: Build): NativeBinding {
       { cause: e },
     );
   }
+  if (binding.nativeApi !== NATIVE_API) {
+    throw new Error(
+      `static-py: ${build.file} was built from other sources than this package (native API ${binding.nativeApi ?? 'older than 2'}, ` +
+        `this package needs ${NATIVE_API}).
+Remedy: rebuild it: node scripts/build.mjs --python ${build.info.python.executable}` +
+        `${build.info.tag.includes('-') ? ` (with the options it was made with: ${build.info.tag})` : ''}`,
+    );
+  }
+  return binding;
 }
 
 /**

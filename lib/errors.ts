@@ -55,7 +55,11 @@ export function requireString(name: string, value: unknown): asserts value is st
  * empty, no NUL, no leading, trailing or doubled dots. Python still decides
  * whether the module exists.
  */
+// Names already found well formed: call() checks its name on every call.
+const WELL_FORMED = new Set<string>();
+
 export function requireModuleName(name: string, value: unknown): asserts value is string {
+  if (WELL_FORMED.has(value as string)) return;
   requireString(name, value);
   const problem =
     value === '' ? 'is empty'
@@ -64,6 +68,7 @@ export function requireModuleName(name: string, value: unknown): asserts value i
     : value.includes('..') ? 'has an empty component (two dots in a row)'
     : null;
   if (problem) throw invalidValue(name, `${problem}; a module name looks like 'pkg.module'`, value);
+  if (WELL_FORMED.size < 4096) WELL_FORMED.add(value);
 }
 
 /** A TypeError for an argument of the right type but an unusable value. */

@@ -152,7 +152,7 @@ export class Interpreter {
   callAsync(dottedName: string, ...args: unknown[]): Promise<unknown> {
     requireModuleName('dottedName', dottedName);
     const [positional, kwargs] = splitKwargs(args);
-    return this.#native.callAsync(dottedName, positional, kwargs);
+    return this.#native.callAsync(dottedName, kwargs, ...positional);
   }
 
   /** CPython's interpreter id (0 for the main interpreter). */
@@ -200,7 +200,7 @@ export class Interpreter {
   call(dottedName: string, ...args: unknown[]): unknown {
     requireModuleName('dottedName', dottedName);
     const [positional, kwargs] = splitKwargs(args);
-    return this.#native.call(dottedName, positional, kwargs);
+    return this.#native.call(dottedName, kwargs, ...positional);
   }
 
   /**

@@ -67,7 +67,7 @@ export class PyObject {
    */
   call(...args: unknown[]): unknown {
     const [positional, kwargs] = splitKwargs(args);
-    return this[HANDLE].call(positional, kwargs);
+    return this[HANDLE].call(kwargs, ...positional);
   }
 
   /** Drops the reference now (Python may then free the object). Calling it twice does nothing. */

@@ -1,4 +1,6 @@
 // Module init and the export list; every binding lives in its class.
+#include <cstdint>
+
 #include <napi.h>
 
 #include "env/env_state.h"
@@ -8,9 +10,15 @@
 
 namespace static_py {
 
+// The calling convention between this addon and lib/ (lib/binding.ts,
+// NATIVE_API): bumped with every change to either side's expectations, so a
+// build made from older sources is refused with a clear message.
+constexpr uint32_t kNativeApi = 2;
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PythonRuntime::KeepLoaded();
   EnvState* state = EnvState::Create(env);
+  exports.Set("nativeApi", Napi::Number::New(env, kNativeApi));
   exports.Set("setup", Napi::Function::New(env, &EnvState::JSSetup, "setup"));
   exports.Set("start", Napi::Function::New(env, &EnvState::JSStart, "start"));
   exports.Set("version", Napi::Function::New(env, &EnvState::JSVersion, "version"));

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { root } from './helpers/build.js';
+import { type Build, loadBuild, NATIVE_API } from '../dist/binding.js';
+import { root, tempDir } from './helpers/build.js';
 import { runChild } from './helpers/child.js';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -34,6 +35,19 @@ describe('the package', () => {
     }
     const stray = [...files].filter((f) => f.startsWith('build/') || (f.startsWith('test/') && !f.startsWith('test/fixtures/ext/')));
     assert.deepEqual(stray, [], 'no build output, and no tests beyond the test extensions');
+  });
+
+  it('refuses a native build made from other sources, naming it and the remedy', () => {
+    const addon = fs.readFileSync(path.join(root, 'native', 'addon.cc'), 'utf8');
+    assert.equal(Number(/constexpr uint32_t kNativeApi = (\d+);/.exec(addon)?.[1]), NATIVE_API, 'native/addon.cc and lib/binding.ts agree');
+    const dir = tempDir();
+    const file = path.join(dir, 'static_py.js');
+    fs.writeFileSync(file, `module.exports = { nativeApi: ${NATIVE_API - 1} };`);
+    const stale = { file, dir, info: { tag: 'cp311', python: { executable: '/usr/bin/python3.11', version: [3, 11, 2] } } } as unknown as Build;
+    assert.throws(() => loadBuild(stale), {
+      message: `static-py: ${file} was built from other sources than this package (native API ${NATIVE_API - 1}, this package needs ${NATIVE_API}).\n` +
+        'Remedy: rebuild it: node scripts/build.mjs --python /usr/bin/python3.11',
+    });
   });
 
   it('works from ESM with the same objects as from CommonJS', () => {

@@ -8,13 +8,14 @@
 
 namespace static_py {
 
-CallArguments::CallArguments(EnvState* state, Napi::Value args, Napi::Value kwargs, bool copy_bytes) {
+CallArguments::CallArguments(EnvState* state, const Napi::CallbackInfo& info, size_t first, bool copy_bytes) {
   JsConverter js(state, copy_bytes);
-  Napi::Array array = args.As<Napi::Array>();
-  args_.resize(array.Length());
-  for (uint32_t i = 0; i < array.Length(); i++) args_[i] = js.FromJs(array.Get(i), "args[" + std::to_string(i) + "]");
+  const size_t count = info.Length() > first + 1 ? info.Length() - first - 1 : 0;
+  args_.reserve(count);
+  for (size_t i = 0; i < count; i++) args_.push_back(js.FromJs(info[first + 1 + i], ConversionPath("args", i)));
+  Napi::Value kwargs = info[first];
   has_kwargs_ = kwargs.IsObject();
-  if (has_kwargs_) kwargs_ = js.FromJs(kwargs, "kwargs");
+  if (has_kwargs_) kwargs_ = js.FromJs(kwargs, ConversionPath("kwargs"));
 }
 
 PyObject* CallArguments::Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const {
@@ -22,12 +23,12 @@ PyObject* CallArguments::Call(PyObject* callable, const std::shared_ptr<ObjectRe
   PyRef tuple = PyRef::Steal(PyTuple_New(static_cast<Py_ssize_t>(args_.size())));
   if (!tuple) return nullptr;
   for (size_t i = 0; i < args_.size(); i++) {
-    PyRef arg = py.ToPython(args_[i], "args[" + std::to_string(i) + "]");
+    PyRef arg = py.ToPython(args_[i], ConversionPath("args", i));
     if (!arg) return nullptr;
     PyTuple_SET_ITEM(tuple.get(), static_cast<Py_ssize_t>(i), arg.release());
   }
   PyRef kw;
-  if (has_kwargs_ && !(kw = py.ToPython(kwargs_, "kwargs"))) return nullptr;
+  if (has_kwargs_ && !(kw = py.ToPython(kwargs_, ConversionPath("kwargs")))) return nullptr;
   return PyObject_Call(callable, tuple.get(), kw.get());
 }
 

@@ -17,9 +17,12 @@ class EnvState;
 
 class CallArguments {
  public:
-  // `args` is a JS array; `kwargs` a plain object, or null/undefined.
+  // From a native method's own arguments, starting at `first`: kwargs (a
+  // plain object, or null/undefined), then the positional arguments. Passed
+  // that way, not as an array, because reading an array's elements through
+  // Node-API costs more than the rest of a small call.
   // `copy_bytes` as in JsConverter. Throws JS TypeErrors naming the argument.
-  CallArguments(EnvState* state, Napi::Value args, Napi::Value kwargs, bool copy_bytes);
+  CallArguments(EnvState* state, const Napi::CallbackInfo& info, size_t first, bool copy_bytes);
 
   // GIL held: calls `callable`; new reference or null with an exception set.
   PyObject* Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const;

@@ -58,15 +58,14 @@ std::string JsConverter::Describe(Napi::Value value) {
   }
 }
 
-Value JsConverter::FromJs(Napi::Value value, const std::string& path) {
+Value JsConverter::FromJs(Napi::Value value, ConversionPath path) {
   Value out;
-  std::string where = path;
   std::vector<napi_value> stack;
-  FromJsAt(value, &out, &where, &stack);
+  FromJsAt(value, &out, &path, &stack);
   return out;
 }
 
-void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std::vector<napi_value>* stack) {
+void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack) {
   using Kind = Value::Kind;
   Napi::Env env = value.Env();
   switch (value.Type()) {
@@ -112,7 +111,7 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std
     case napi_object:
       break;
     default:
-      throw Napi::TypeError::New(env, "cannot convert " + *path + " (" + Describe(value) + ") to Python");
+      throw Napi::TypeError::New(env, "cannot convert " + path->str() + " (" + Describe(value) + ") to Python");
   }
 
   Napi::Object obj = value.As<Napi::Object>();
@@ -145,24 +144,24 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std
   // Containers: refuse cycles and absurd depth with a message, never a crash.
   for (napi_value seen : *stack) {
     if (Napi::Value(env, seen).StrictEquals(value)) {
-      throw Napi::TypeError::New(env, "cannot convert " + *path + " to Python: it contains itself (a cyclic structure)");
+      throw Napi::TypeError::New(env, "cannot convert " + path->str() + " to Python: it contains itself (a cyclic structure)");
     }
   }
   if (stack->size() >= kMaxDepth) {
-    throw Napi::RangeError::New(env, "cannot convert " + *path + " to Python: nested deeper than " +
+    throw Napi::RangeError::New(env, "cannot convert " + path->str() + " to Python: nested deeper than " +
                                          std::to_string(kMaxDepth) + " levels");
   }
   stack->push_back(value);
-  const size_t base = path->size();
+  const size_t base = path->below().size();
   if (obj.IsArray()) {
     auto array = obj.As<Napi::Array>();
     uint32_t n = array.Length();
     out->kind = Kind::kList;
     out->items.resize(n);
     for (uint32_t i = 0; i < n; i++) {
-      path->append("[").append(std::to_string(i)).append("]");
+      path->below().append("[").append(std::to_string(i)).append("]");
       FromJsAt(array.Get(i), &out->items[i], path, stack);
-      path->resize(base);
+      path->below().resize(base);
     }
   } else if (state_->IsMap(obj)) {
     out->kind = Kind::kMap;
@@ -171,12 +170,12 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std
     out->items.resize(2 * static_cast<size_t>(n));
     for (uint32_t i = 0; i < n; i++) {
       Napi::Array pair = entries.Get(i).As<Napi::Array>();
-      path->append(".keys()[").append(std::to_string(i)).append("]");
+      path->below().append(".keys()[").append(std::to_string(i)).append("]");
       FromJsAt(pair.Get(0u), &out->items[2 * i], path, stack);
-      path->resize(base);
-      path->append(".get(…)[").append(std::to_string(i)).append("]");
+      path->below().resize(base);
+      path->below().append(".get(…)[").append(std::to_string(i)).append("]");
       FromJsAt(pair.Get(1u), &out->items[2 * i + 1], path, stack);
-      path->resize(base);
+      path->below().resize(base);
     }
   } else if (state_->IsPlainObject(obj)) {
     out->kind = Kind::kDict;
@@ -186,13 +185,13 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, std::string* path, std
     for (uint32_t i = 0; i < n; i++) {
       Napi::Value key = keys.Get(i);
       FromJsAt(key, &out->items[2 * i], path, stack);
-      path->append(".").append(key.As<Napi::String>().Utf8Value());
+      path->below().append(".").append(key.As<Napi::String>().Utf8Value());
       FromJsAt(obj.Get(key), &out->items[2 * i + 1], path, stack);
-      path->resize(base);
+      path->below().resize(base);
     }
   } else {
     stack->pop_back();
-    throw Napi::TypeError::New(env, "cannot convert " + *path + " (" + Describe(value) +
+    throw Napi::TypeError::New(env, "cannot convert " + path->str() + " (" + Describe(value) +
                                         ") to Python: only null, undefined, booleans, numbers, bigints, strings, "
                                         "Buffers and typed arrays, arrays, plain objects, Maps and PyObjects convert");
   }

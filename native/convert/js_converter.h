@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "convert/conversion_path.h"
 #include "convert/value.h"
 
 namespace static_py {
@@ -24,12 +25,12 @@ class JsConverter {
   // them (synchronous calls, where the Buffer outlives the call).
   JsConverter(EnvState* state, bool copy_bytes) : state_(state), copy_bytes_(copy_bytes) {}
 
-  Value FromJs(Napi::Value value, const std::string& path);
+  Value FromJs(Napi::Value value, ConversionPath path);
   // `owner` is the interpreter whose opaque objects `value` may contain.
   Napi::Value ToJs(const Value& value, Interpreter* owner);
 
  private:
-  void FromJsAt(Napi::Value value, Value* out, std::string* path, std::vector<napi_value>* stack);
+  void FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack);
   std::string Describe(Napi::Value value);
 
   EnvState* state_;

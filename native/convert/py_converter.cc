@@ -160,12 +160,9 @@ bool PyConverter::FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>
   return true;
 }
 
-PyRef PyConverter::ToPython(const Value& value, const std::string& path) {
-  std::string where = path;
-  return ToPythonAt(value, &where);
-}
+PyRef PyConverter::ToPython(const Value& value, ConversionPath path) { return ToPythonAt(value, &path); }
 
-PyRef PyConverter::ToPythonAt(const Value& value, std::string* path) {
+PyRef PyConverter::ToPythonAt(const Value& value, ConversionPath* path) {
   using Kind = Value::Kind;
   switch (value.kind) {
     case Kind::kNone:
@@ -188,12 +185,12 @@ PyRef PyConverter::ToPythonAt(const Value& value, std::string* path) {
     case Kind::kList: {
       PyRef list = PyRef::Steal(PyList_New(static_cast<Py_ssize_t>(value.items.size())));
       if (!list) return list;
-      const size_t base = path->size();
+      const size_t base = path->below().size();
       for (size_t i = 0; i < value.items.size(); i++) {
-        path->append("[").append(std::to_string(i)).append("]");
+        path->below().append("[").append(std::to_string(i)).append("]");
         PyRef item = ToPythonAt(value.items[i], path);
         if (!item) return PyRef();
-        path->resize(base);
+        path->below().resize(base);
         PyList_SET_ITEM(list.get(), static_cast<Py_ssize_t>(i), item.release());
       }
       return list;
@@ -202,19 +199,19 @@ PyRef PyConverter::ToPythonAt(const Value& value, std::string* path) {
     case Kind::kMap: {
       PyRef dict = PyRef::Steal(PyDict_New());
       if (!dict) return dict;
-      const size_t base = path->size();
+      const size_t base = path->below().size();
       for (size_t i = 0; i + 1 < value.items.size(); i += 2) {
         PyRef key = ToPythonAt(value.items[i], path);
         if (!key) return PyRef();
         if (value.kind == Kind::kDict) {
-          path->append(".");
-          for (char16_t c : value.items[i].text) path->push_back(c < 0x80 ? static_cast<char>(c) : '?');
+          path->below().append(".");
+          for (char16_t c : value.items[i].text) path->below().push_back(c < 0x80 ? static_cast<char>(c) : '?');
         } else {
-          path->append(".get(").append(std::to_string(i / 2)).append(")");
+          path->below().append(".get(").append(std::to_string(i / 2)).append(")");
         }
         PyRef val = ToPythonAt(value.items[i + 1], path);
         if (!val) return PyRef();
-        path->resize(base);
+        path->below().resize(base);
         if (PyDict_SetItem(dict.get(), key.get(), val.get()) < 0) return PyRef();
       }
       return dict;
@@ -225,12 +222,12 @@ PyRef PyConverter::ToPythonAt(const Value& value, std::string* path) {
         PyErr_Format(PyExc_TypeError,
                      "%s is a PyObject of interpreter %lld and cannot be passed to interpreter %lld; "
                      "a Python object belongs to the interpreter (and the thread) that made it",
-                     path->c_str(), static_cast<long long>(from->interpreter_id()),
+                     path->str().c_str(), static_cast<long long>(from->interpreter_id()),
                      static_cast<long long>(registry_->interpreter_id()));
         return PyRef();
       }
       if (value.object->get() == nullptr) {
-        PyErr_Format(PyExc_ValueError, "%s is a released PyObject", path->c_str());
+        PyErr_Format(PyExc_ValueError, "%s is a released PyObject", path->str().c_str());
         return PyRef();
       }
       return PyRef::Borrow(value.object->get());

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "convert/conversion_path.h"
 #include "convert/value.h"
 #include "util/py_ref.h"
 
@@ -26,7 +27,7 @@ class PyConverter {
 
   // Returns a new reference, or null with a Python exception set
   // (TypeError naming the path for objects of another interpreter).
-  PyRef ToPython(const Value& value, const std::string& path = "argument");
+  PyRef ToPython(const Value& value, ConversionPath path = ConversionPath("argument"));
   // Runs no Python code. Containers that repeat themselves or nest too deep
   // stay opaque at that point. Returns false with an exception set only on
   // allocation failure.
@@ -34,7 +35,7 @@ class PyConverter {
 
  private:
   bool FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>* stack);
-  PyRef ToPythonAt(const Value& value, std::string* path);
+  PyRef ToPythonAt(const Value& value, ConversionPath* path);
 
   std::shared_ptr<ObjectRegistry> registry_;
   bool borrow_bytes_;

@@ -20,62 +20,16 @@
 namespace static_py {
 namespace {
 
-std::vector<std::string> SplitDots(const std::string& name) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1) {
-    parts.push_back(name.substr(start, dot - start));
-  }
-  parts.push_back(name.substr(start));
-  return parts;
-}
-
-// `a.b.c` the way Python code would reach it: `a` from __main__'s globals,
-// the builtins, or an import; then attributes, importing submodules of
-// packages that are not imported yet. New reference, or null with an error.
-PyObject* ResolveDottedName(const std::string& dotted, PyObject* globals) {
-  std::vector<std::string> parts = SplitDots(dotted);
-  PyRef obj = PyRef::Borrow(PyDict_GetItemString(globals, parts[0].c_str()));
-  if (!obj) obj = PyRef::Borrow(PyDict_GetItemString(PyEval_GetBuiltins(), parts[0].c_str()));
-  if (!obj) {
-    if (parts.size() == 1) {
-      PyErr_Format(PyExc_NameError, "name '%s' is not defined", parts[0].c_str());
-      return nullptr;
-    }
-    obj = PyRef::Steal(PyImport_ImportModule(parts[0].c_str()));
-    if (!obj) return nullptr;
-  }
-  std::string prefix = parts[0];
-  for (size_t i = 1; i < parts.size(); i++) {
-    prefix += "." + parts[i];
-    PyRef next = PyRef::Steal(PyObject_GetAttrString(obj.get(), parts[i].c_str()));
-    if (!next) {
-      if (!PyErr_ExceptionMatches(PyExc_AttributeError) || !PyModule_Check(obj.get())) return nullptr;
-      PyObject *type, *value, *tb;
-      PyErr_Fetch(&type, &value, &tb);
-      // A package's submodule that nobody imported yet? If it does not
-      // exist either, the AttributeError is the better message.
-      if (PyObject_HasAttrString(obj.get(), "__path__")) {
-        next = PyRef::Steal(PyImport_ImportModule(prefix.c_str()));
-        if (!next && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) PyErr_Clear();
-      }
-      if (!next) {
-        if (PyErr_Occurred()) {
-          Py_XDECREF(type);
-          Py_XDECREF(value);
-          Py_XDECREF(tb);
-        } else {
-          PyErr_Restore(type, value, tb);
-        }
-        return nullptr;
-      }
-      Py_XDECREF(type);
-      Py_XDECREF(value);
-      Py_XDECREF(tb);
-    }
-    obj = std::move(next);
-  }
-  return obj.release();
+// A JS string argument as UTF-8, in one Node-API call when it is short (a
+// dotted name on every call()); Napi::String::Utf8Value makes two.
+std::string Utf8Argument(const Napi::Value& value) {
+  char buffer[256];
+  size_t length = 0;
+  napi_status status = napi_get_value_string_utf8(value.Env(), value, buffer, sizeof buffer, &length);
+  NAPI_THROW_IF_FAILED(value.Env(), status, std::string());
+  // Truncation stops before a whole character, up to 4 bytes short of the end.
+  if (length + 4 < sizeof buffer) return std::string(buffer, length);
+  return value.As<Napi::String>().Utf8Value();
 }
 
 // What interp.import() reports: a dict that converts to PyModuleInfo.
@@ -248,7 +202,7 @@ PyObject* Interpreter::Execute(const PyRequest& request) {
     case PyRequest::Kind::kEval:
       return RunCode(request.text, Py_eval_input, "<eval>", globals_);
     case PyRequest::Kind::kCall: {
-      PyRef callable = PyRef::Steal(ResolveDottedName(request.text, globals_));
+      PyRef callable = PyRef::Steal(names_.Resolve(request.text, globals_));
       return callable ? request.args->Call(callable.get(), registry_) : nullptr;
     }
     case PyRequest::Kind::kImport: {
@@ -303,6 +257,7 @@ bool Interpreter::EndSubinterpreter(std::string* why) {
   int unjoinable;
   {
     ThreadStateGuard guard(tstate_);
+    names_.Clear();  // its objects, before it ends
     unjoinable = Subinterpreter::UnjoinableThreads(tstate_, 1);
     if (unjoinable < 0) PyErr_Clear();
   }
@@ -332,6 +287,7 @@ void Interpreter::ReleasePython() {
   closed_ = true;
   PyEval_RestoreThread(tstate_);
   registry_->CloseAll();
+  names_.Clear();
   PyThreadState_Clear(tstate_);
   PyThreadState_DeleteCurrent();
   tstate_ = nullptr;
@@ -348,10 +304,15 @@ Napi::Value Interpreter::JSEval(const Napi::CallbackInfo& info) {
   return RunSync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
 }
 
-// call(dottedName, args: unknown[], kwargs: object | null)
+// call(dottedName, kwargs: object | null, ...args). Not through a PyRequest:
+// everything stays on this stack, as this is the hottest path.
 Napi::Value Interpreter::JSCall(const Napi::CallbackInfo& info) {
-  return RunSync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(),
-                              std::make_unique<CallArguments>(state_, info[1], info[2], /*copy_bytes=*/false)});
+  const std::string name = Utf8Argument(info[0]);
+  const CallArguments args(state_, info, 1, /*copy_bytes=*/false);
+  return Invoke(info.Env(), [&]() -> PyObject* {
+    PyRef callable = PyRef::Steal(names_.Resolve(name, globals_));
+    return callable ? args.Call(callable.get(), registry_) : nullptr;
+  });
 }
 
 Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
@@ -366,11 +327,11 @@ Napi::Value Interpreter::JSEvalAsync(const Napi::CallbackInfo& info) {
   return RunAsync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
 }
 
-// callAsync(dottedName, args, kwargs): arguments are copied now, converted
-// to Python on the executor thread.
+// callAsync(dottedName, kwargs, ...args): arguments are copied now,
+// converted to Python on the executor thread.
 Napi::Value Interpreter::JSCallAsync(const Napi::CallbackInfo& info) {
   return RunAsync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(),
-                               std::make_unique<CallArguments>(state_, info[1], info[2], /*copy_bytes=*/true)});
+                               std::make_unique<CallArguments>(state_, info, 1, /*copy_bytes=*/true)});
 }
 
 // close(): queued async calls are rejected, a running one is waited for,
@@ -396,11 +357,11 @@ Napi::Value Interpreter::JSImportByInitFunc(const Napi::CallbackInfo& info) {
   if (info[3].IsString()) {
     std::string from = info[3].As<Napi::String>().Utf8Value();
     const StaticModuleEntry* entry = StaticTable::Find(from.data(), from.size());
-    if (entry == nullptr || entry->init == nullptr) {
+    if (entry == nullptr || !(entry->flags & kEntryHasInit)) {
       throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "', { initFrom: '" + from +
                                       "' }): this build has no static extension named '" + from + "'");
     }
-    init = entry->init;
+    init = StaticTable::Init(*entry);
   } else if (info[1].IsString()) {
     std::string error;
     std::string library = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
@@ -408,11 +369,11 @@ Napi::Value Interpreter::JSImportByInitFunc(const Napi::CallbackInfo& info) {
     if (init == nullptr) throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "'): " + error);
   } else {
     const StaticModuleEntry* entry = StaticTable::Find(name.data(), name.size());
-    if (entry == nullptr || entry->init == nullptr) {
+    if (entry == nullptr || !(entry->flags & kEntryHasInit)) {
       throw Napi::Error::New(env, "static-py: importByInitFunc('" + name + "'): this build has no static extension of that " +
                                       "name (python.staticModules() lists them); pass options.symbol to name an init function");
     }
-    init = entry->init;
+    init = StaticTable::Init(*entry);
   }
   return Invoke(env, [&]() -> PyObject* {
     PyRef unicode = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));

@@ -15,6 +15,7 @@
 
 #include "convert/call_arguments.h"
 #include "errors/python_exception.h"
+#include "interp/dotted_names.h"
 #include "interp/subinterpreter.h"
 #include "objects/object_registry.h"
 
@@ -103,6 +104,7 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   bool closed_ = false;
   std::shared_ptr<ObjectRegistry> registry_;
   std::shared_ptr<Executor> executor_;  // made on the first async call
+  DottedNames names_;  // call()'s names; used and cleared with this interpreter's GIL
 };
 
 }  // namespace static_py

@@ -25,16 +25,20 @@ void ObjectRegistry::Add(ObjectRef* ref) {
 void ObjectRegistry::Remove(ObjectRef* ref) {
   std::lock_guard<std::mutex> lock(mutex_);
   live_.erase(ref);
-  if (open_ && ref->obj_ != nullptr) released_.push_back(ref->obj_);
+  if (open_ && ref->obj_ != nullptr) {
+    released_.push_back(ref->obj_);
+    has_released_.store(true, std::memory_order_release);
+  }
   ref->obj_ = nullptr;
 }
 
 void ObjectRegistry::Drain() {
+  if (!has_released_.load(std::memory_order_acquire)) return;
   std::vector<PyObject*> drop;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (released_.empty()) return;
     drop.swap(released_);
+    has_released_.store(false, std::memory_order_relaxed);
   }
   // Outside the lock: a decref can run __del__, which can create or free
   // more references.

@@ -7,6 +7,7 @@
 
 #include <Python.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -57,6 +58,8 @@ class ObjectRegistry {
   bool open_ = true;
   std::unordered_set<ObjectRef*> live_;
   std::vector<PyObject*> released_;
+  // Whether released_ may be non-empty: lets Drain() skip the lock on every call.
+  std::atomic<bool> has_released_{false};
 };
 
 }  // namespace static_py

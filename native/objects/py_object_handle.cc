@@ -78,9 +78,9 @@ Napi::Value PyObjectHandle::JSGetAttr(const Napi::CallbackInfo& info) {
   });
 }
 
-// call(args: unknown[], kwargs: object | null)
+// call(kwargs: object | null, ...args)
 Napi::Value PyObjectHandle::JSCall(const Napi::CallbackInfo& info) {
-  CallArguments args(EnvState::From(info.Env()), info[0], info[1], /*copy_bytes=*/false);
+  CallArguments args(EnvState::From(info.Env()), info, 0, /*copy_bytes=*/false);
   return owner_->Invoke(info.Env(), [&] { return args.Call(Target(info.Env()), owner_->registry()); });
 }
 

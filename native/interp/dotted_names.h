@@ -1,0 +1,44 @@
+// How call('a.b.c', ...) finds its callable: `a` from __main__'s globals,
+// the builtins, sys.modules or an import, then attributes, importing
+// submodules of packages that nobody imported yet, as Python code would.
+//
+// A call by name is static-py's hottest path, so each name's parts are kept
+// as interned str objects of the interpreter after its first use: resolving
+// it again creates no objects and hashes nothing.
+//
+// GIL: every method needs the GIL of the interpreter that owns the cache;
+// Clear() before that interpreter ends (the strs are its objects).
+#ifndef STATIC_PY_INTERP_DOTTED_NAMES_H_
+#define STATIC_PY_INTERP_DOTTED_NAMES_H_
+
+#include <Python.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "util/py_ref.h"
+
+namespace static_py {
+
+class DottedNames {
+ public:
+  // The object `dotted` names: a new reference, or null with an exception.
+  PyObject* Resolve(const std::string& dotted, PyObject* globals);
+  void Clear() { parts_.clear(); }
+
+ private:
+  // The interned parts of `dotted`, or null with an exception.
+  const std::vector<PyRef>* PartsOf(const std::string& dotted);
+  // After getattr(package, parts[i]) failed with AttributeError (pending):
+  // the submodule parts[0..i], or null with the better error.
+  static PyObject* ImportSubmodule(PyObject* package, const std::vector<PyRef>& parts, size_t i);
+
+  // Bounded: a program that calls ever new names does not grow it for ever.
+  static constexpr size_t kMaxNames = 4096;
+  std::unordered_map<std::string, std::vector<PyRef>> parts_;
+};
+
+}  // namespace static_py
+
+#endif  // STATIC_PY_INTERP_DOTTED_NAMES_H_
