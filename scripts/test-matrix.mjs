@@ -31,7 +31,7 @@ for (const p of findPythons({ includeDebug: values.debug })) {
     console.log(lines.at(-1));
     continue;
   }
-  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '' };
+  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_TEST_MATRIX: '1' };
   const { code, output } = await runNodeTests(files, { env, capture: true });
   const s = summarize(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -1,0 +1,267 @@
+#!/usr/bin/env node
+// npm run bench: static-py's speed, measured side by side in one run.
+//   node scripts/bench.mjs                  the default Python (python3, or STATIC_PY_PYTHON)
+//   node scripts/bench.mjs --python PATH    that Python        --all   every CPython found
+//   --modules N (default 10000)  --only imports,startup,parallel,calls,subinterpreters
+//   --out DIR (default .)        --runs N (start-up repeats, default 15)
+// Builds bench addons from N generated extensions through the ordinary
+// manifest, runs each measurement in a fresh process, prints a table with
+// the targets met or not, and writes bench-results.json and SVG plots.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { generateExtensions } from './bench/generate.mjs';
+import { measurePeer } from './bench/peer.mjs';
+import { drift, summarize, table, target, writeBench } from './bench/report.mjs';
+import { defaultPython, probePython } from './lib/python-probe.mjs';
+import { findPythons } from './lib/pythons.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const benchDir = path.join(root, 'build', 'bench');
+const MEASURES = ['imports', 'startup', 'parallel', 'calls', 'subinterpreters'];
+
+const { values } = parseArgs({
+  options: {
+    python: { type: 'string' }, all: { type: 'boolean' }, modules: { type: 'string' }, only: { type: 'string' },
+    out: { type: 'string' }, runs: { type: 'string' }, quiet: { type: 'boolean' },
+  },
+});
+const count = Number(values.modules ?? 10000);
+if (!Number.isInteger(count) || count < 10) {
+  console.error(`static-py bench: --modules must be a whole number of at least 10, not '${values.modules}'`);
+  process.exit(2);
+}
+const only = values.only ? values.only.split(',') : MEASURES;
+const unknown = only.filter((m) => !MEASURES.includes(m));
+if (unknown.length) {
+  console.error(`static-py bench: unknown measure(s) ${unknown.join(', ')}; known: ${MEASURES.join(', ')}`);
+  process.exit(2);
+}
+const startupRuns = Number(values.runs ?? 15);
+const log = values.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`);
+
+/**
+ * A bench build of `python` with `modules` generated extensions (0: none),
+ * made through the ordinary build (incremental: the generated extensions
+ * compile once), so it always has this checkout's native code.
+ */
+const made = new Map();
+function benchBuild(python, modules) {
+  const suffix = `bench${modules}`;
+  const { buildsFor } = require(path.join(root, 'dist', 'binding.js'));
+  const find = () => buildsFor(python).find((b) => b.info.tag.endsWith(`-${suffix}`) && b.info.modules === modules);
+  if (made.has(`${python} ${modules}`)) return find();
+  const manifest = modules ? ['--manifest', generateExtensions(path.join(benchDir, `src-${modules}`), modules)] : ['--no-manifest'];
+  log(`  building a bench addon with ${modules} modules for ${python}`);
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', python, ...manifest, '--tag-suffix', suffix, '--quiet'],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`building the bench addon failed:\n${r.stderr || r.stdout}`);
+  const build = find();
+  if (!build) throw new Error(`building the bench addon for ${python} made no build tagged *-${suffix}`);
+  made.set(`${python} ${modules}`, build);
+  return build;
+}
+
+/** Runs one measurement in a fresh process on `build`. */
+function child(build, measure, options = {}, extraArgs = []) {
+  const r = spawnSync(process.execPath, [...extraArgs, path.join(root, 'scripts', 'bench', 'child.cjs'), measure, JSON.stringify(options)], {
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, STATIC_PY_BUILD: build.info.tag, STATIC_PY_PYTHON: '' },
+  });
+  const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('BENCH-RESULT '));
+  if (r.status !== 0 || !line) throw new Error(`the ${measure} measurement failed (exit ${r.status ?? r.signal}):\n${r.stderr.trim()}`);
+  return JSON.parse(line.slice('BENCH-RESULT '.length));
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Per position, the fastest of several runs: this machine's noise only ever adds time. */
+const fastestPerPosition = (runs) => runs[0].map((_, i) => Math.min(...runs.map((r) => r[i])));
+const IMPORT_RUNS = 3;
+
+function measureImports(run, build) {
+  log(`  imports: static finder, inittab, floor (${IMPORT_RUNS} rounds, alternating)`);
+  const rounds = { static: [], inittab: [], floor: [], staticParts: [], inittabParts: [] };
+  for (let r = 0; r < IMPORT_RUNS; r++) {
+    rounds.static.push(child(build, 'imports', { register: 'finder', count }).ns);
+    rounds.inittab.push(child(build, 'imports', { register: 'inittab', count }).ns);
+    rounds.floor.push(child(build, 'floor', { count }).ns);
+    rounds.staticParts.push(child(build, 'parts', { register: 'finder', count }));
+    rounds.inittabParts.push(child(build, 'parts', { register: 'inittab', count }));
+  }
+  const raw = { static: fastestPerPosition(rounds.static), inittab: fastestPerPosition(rounds.inittab), floor: fastestPerPosition(rounds.floor) };
+  const fastestParts = (xs) => ({ lookup: fastestPerPosition(xs.map((x) => x.lookup)), createExec: fastestPerPosition(xs.map((x) => x.createExec)) });
+  const parts = { static: fastestParts(rounds.staticParts), inittab: fastestParts(rounds.inittabParts) };
+  run.raw = raw;
+  run.imports = { static: summarize(raw.static), inittab: summarize(raw.inittab), floor: summarize(raw.floor), drift: drift(raw.static), inittabDrift: drift(raw.inittab) };
+  run.parts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, { lookup: summarize(v.lookup), createExec: summarize(v.createExec) }]));
+  const speedup = run.imports.inittab.totalMs / run.imports.static.totalMs;
+  const bound = run.imports.inittab.totalMs / run.imports.floor.totalMs;
+  const overFloor = run.imports.static.meanUs / run.imports.floor.meanUs;
+  const d = run.imports.drift;
+  const us = (x) => `${x.toFixed(2)} µs`;
+  // CPython's own create+exec where its scan costs least: what running the
+  // init function costs, whoever calls it.
+  const cpythonCreate = summarize(parts.inittab.createExec.slice(0, Math.max(10, Math.floor(count / 100)))).meanUs;
+  run.targets.push(
+    { ...target(`static ≥ 30× faster than inittab (${count} imports)`, '≥ 30×', `${speedup.toFixed(1)}×`, speedup >= 30,
+      `the import statement alone (the floor) is ${bound.toFixed(1)}× faster than inittab`), score: speedup / 30 },
+    { ...target(`static: last ${d.window} / first ${d.window} mean`, '≤ 1.15', d.ratio.toFixed(3), d.ratio <= 1.15), score: 1.15 / d.ratio },
+    { ...target('static per-import time / the floor', '≤ 1.3×', `${overFloor.toFixed(2)}×`, overFloor <= 1.3,
+      `floor ${us(run.imports.floor.meanUs)} + our lookup ${us(run.parts.static.lookup.meanUs)} + our create+exec ` +
+      `${us(run.parts.static.createExec.meanUs)} (CPython's own create+exec of the same module: ${us(cpythonCreate)})`), score: 1.3 / overFloor },
+  );
+}
+
+function measureStartup(run, python) {
+  const full = benchBuild(python, 20000);
+  const empty = benchBuild(python, 0);
+  log(`  start-up: ${startupRuns} runs each, alternating`);
+  const ms = { empty: [], full: [] };
+  child(empty, 'startup');
+  child(full, 'startup'); // page cache warm for both
+  for (let i = 0; i < startupRuns; i++) {
+    ms.empty.push(child(empty, 'startup').ms);
+    ms.full.push(child(full, 'startup').ms);
+  }
+  run.startup = { runs: startupRuns, modules: 20000, emptyMs: median(ms.empty), fullMs: median(ms.full), samples: ms };
+  const extra = run.startup.fullMs - run.startup.emptyMs;
+  run.targets.push({ ...target('start-up with 20,000 modules vs none', '≤ +2 ms', `${extra >= 0 ? '+' : ''}${extra.toFixed(2)} ms`, extra <= 2), score: 2 / Math.max(extra, 0.2) });
+}
+
+/**
+ * What the machine gives two CPU-bound Python processes (no interpreter
+ * sharing at all): the ceiling for two interpreters in one process.
+ */
+async function processCeiling(python, work) {
+  const code = `s = 0\nfor i in range(${work}):\n    s += i * i`;
+  const once = () => new Promise((resolve, reject) => {
+    const p = spawn(python, ['-I', '-c', code], { stdio: 'ignore' });
+    p.on('error', reject);
+    p.on('close', resolve);
+  });
+  const time = async (f) => {
+    const t0 = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  await once();
+  const ms = { sequential: [], parallel: [] };
+  for (let round = 0; round < 4; round++) {
+    ms.sequential.push(await time(async () => { await once(); await once(); }));
+    ms.parallel.push(await time(() => Promise.all([once(), once()])));
+  }
+  return { sequential: Math.min(...ms.sequential), parallel: Math.min(...ms.parallel) };
+}
+
+async function measureParallel(run, build) {
+  if (run.minor < 12) {
+    run.targets.push(target('own-GIL speedup, 2 interpreters', '≥ 1.8×', 'n/a (own GIL needs 3.12+)', null));
+    return;
+  }
+  log('  parallel: 1 vs 2 own-GIL vs 2 shared-GIL interpreters, and the machine: 1 vs 2 processes');
+  const work = 4_000_000;
+  run.parallel = child(build, 'parallel', { work });
+  run.parallel.processes = await processCeiling(run.python, work);
+  const speedup = run.parallel.sequential / run.parallel.ownGil;
+  const ceiling = run.parallel.processes.sequential / run.parallel.processes.parallel;
+  run.targets.push({ ...target('own-GIL speedup, 2 interpreters, 2 cores', '≥ 1.8×', `${speedup.toFixed(2)}×`, speedup >= 1.8,
+    `shared GIL ${(run.parallel.sequential / run.parallel.sharedGil).toFixed(2)}×; two separate Python processes reach ${ceiling.toFixed(2)}× on this machine now`), score: speedup / 1.8 });
+}
+
+function measureCalls(run, build, python) {
+  log('  calls: static-py and a peer');
+  const moduleDir = path.join(benchDir, 'calls');
+  fs.mkdirSync(moduleDir, { recursive: true });
+  fs.writeFileSync(path.join(moduleDir, 'bench_calls.py'), 'from operator import add\n\ndef echo(data):\n    return data\n');
+  const options = { iterations: 200_000, bufferIterations: 300, moduleDir };
+  // Alternating rounds, the fastest of each side: this machine's noise only
+  // ever adds time.
+  const rounds = { staticPy: [], peer: [] };
+  for (let round = 0; round < 3; round++) {
+    rounds.staticPy.push(child(build, 'calls', options));
+    if (run.calls?.peerError) continue;
+    try {
+      rounds.peer.push(measurePeer({ python, options, benchDir, log }));
+    } catch (e) {
+      run.calls = { peerError: e.message.split('\n')[0] };
+    }
+  }
+  const fastest = (xs) => xs.length ? Object.fromEntries(Object.keys(xs[0]).map((k) => [k, typeof xs[0][k] === 'number' ? Math.min(...xs.map((x) => x[k])) : xs[0][k]])) : undefined;
+  run.calls = { ...run.calls, rounds: rounds.staticPy.length, staticPy: fastest(rounds.staticPy), peer: fastest(rounds.peer) };
+  const peer = run.calls.peer;
+  if (!peer) {
+    run.targets.push(target('call overhead vs node-calls-python', '≥ 1.5×', 'no peer', null, run.calls.peerError));
+    return;
+  }
+  // The peer calls a function of a module it imported from a file; so does static-py here.
+  const call = peer.callNs / run.calls.staticPy.moduleCallNs;
+  const buffer = peer.bufferNs / run.calls.staticPy.bufferNs;
+  run.targets.push(
+    { ...target(`sync call round trip vs ${peer.name}`, '≥ 1.5× faster', `${call.toFixed(2)}×`, call >= 1.5), score: call / 1.5 },
+    { ...target(`1 MB Buffer ⇄ bytes vs ${peer.name}`, '≥ 1.5× faster', `${buffer.toFixed(2)}×`, buffer >= 1.5,
+      `a round trip copies 1 MB each way; two plain copies in JS take ${(run.calls.staticPy.twoCopiesNs / 1e3).toFixed(1)} µs`), score: buffer / 1.5 },
+  );
+}
+
+function measureSubinterpreters(run, build) {
+  log('  subinterpreters: static-py and the bare C API');
+  const presets = run.minor >= 12 ? ['isolated', 'legacy'] : ['legacy'];
+  const cycles = 200;
+  const idle = 40;
+  const staticPy = child(build, 'subinterpreters', { cycles, idle, presets }, ['--expose-gc']);
+  const config = JSON.parse(fs.readFileSync(path.join(build.dir, 'build-config.json'), 'utf8'));
+  const exe = path.join(benchDir, `capi_loop-${build.info.tag}`);
+  const libpython = build.info.python.libpython;
+  const cc = libpython
+    ? spawnSync(process.env.CC || 'cc', ['-O2', path.join(root, 'scripts', 'bench', 'capi_loop.c'), '-o', exe,
+      ...config.python.include_dirs.map((d) => `-I${d}`), libpython, `-Wl,-rpath,${path.dirname(libpython)}`, '-lm', '-ldl', '-lpthread'],
+    { encoding: 'utf8' })
+    : { status: 1, stderr: 'the build links libpython statically; the C baseline needs a shared libpython' };
+  const capi = {};
+  if (cc.status !== 0) {
+    run.subinterpreters = { staticPy, capi, capiError: cc.stderr.trim().split('\n').slice(-3).join(' ') };
+    return;
+  }
+  for (const preset of presets) {
+    const r = spawnSync(exe, [String(cycles), String(idle), preset], {
+      encoding: 'utf8', env: { ...process.env, PYTHONHOME: config.python.prefix },
+    });
+    capi[preset] = r.status === 0 ? JSON.parse(r.stdout) : { error: r.stderr.trim() };
+  }
+  run.subinterpreters = { staticPy, capi, cycles, idle };
+}
+
+async function benchOne(python) {
+  const info = probePython(python, values.python ? '--python' : 'the default');
+  const build = only.some((m) => m !== 'startup') ? benchBuild(python, count) : null;
+  const run = { build: build?.info.tag ?? python, python: info.executable, version: info.version.slice(0, 3).join('.'), minor: info.minor, modules: count, targets: [] };
+  log(`static-py bench: ${run.build} (Python ${run.version})`);
+  if (only.includes('imports')) measureImports(run, build);
+  if (only.includes('startup')) measureStartup(run, python);
+  if (only.includes('parallel')) await measureParallel(run, build);
+  if (only.includes('calls')) measureCalls(run, build, info.executable);
+  if (only.includes('subinterpreters')) measureSubinterpreters(run, build);
+  return run;
+}
+
+const pythons = values.all ? findPythons().filter((p) => p.found).map((p) => p.python) : [values.python ?? defaultPython()];
+const runs = [];
+let failed = false;
+for (const python of pythons) {
+  try {
+    const run = await benchOne(python);
+    runs.push(run);
+    process.stdout.write(`${table(run)}\n`);
+  } catch (e) {
+    failed = true;
+    process.stderr.write(`static-py bench: ${python}: ${e.message}\n`);
+  }
+}
+const files = writeBench(runs, path.resolve(values.out ?? '.'));
+process.stdout.write(`\nwrote ${files.join(', ')}\n`);
+process.exit(failed ? 1 : 0);
