@@ -123,12 +123,18 @@ export function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs
         const before = result ? `, after: ${result.cell}` : '';
         resolve({ status: 'crash', cell: `crashed (${signal})${before}`, ms, signal, stderr: tail });
       } else if (!result) {
-        resolve({ status: 'error', cell: `exited with ${code} and no result: ${tail.split('\n').pop() ?? ''}`, ms, stderr: tail });
+        resolve({ status: 'error', cell: `exited with ${code} and no result: ${firstError(stderr)}`, ms, stderr: tail });
       } else {
         resolve({ ...result, ms, ...(code !== 0 ? { stderr: tail } : {}) });
       }
     });
   });
+}
+
+/** The thrown error's first line, rather than Node's closing version banner. */
+function firstError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.find((l) => /^\w*(Error|Exception)\b/.test(l)) ?? lines.pop() ?? '';
 }
 
 /** Where a result comes from: build, scenario, variant, loader. */
