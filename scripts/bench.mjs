@@ -25,12 +25,24 @@ const require = createRequire(import.meta.url);
 const benchDir = path.join(root, 'build', 'bench');
 const MEASURES = ['imports', 'startup', 'parallel', 'calls', 'subinterpreters'];
 
-const { values } = parseArgs({
-  options: {
-    python: { type: 'string' }, all: { type: 'boolean' }, modules: { type: 'string' }, only: { type: 'string' },
-    out: { type: 'string' }, runs: { type: 'string' }, quiet: { type: 'boolean' },
-  },
-});
+const USAGE = `usage: node scripts/bench.mjs [--python PATH | --all] [--modules N] [--only ${MEASURES.join(',')}]
+                              [--out DIR] [--runs N] [--quiet]`;
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      python: { type: 'string' }, all: { type: 'boolean' }, modules: { type: 'string' }, only: { type: 'string' },
+      out: { type: 'string' }, runs: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  }));
+} catch (e) {
+  console.error(`static-py bench: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const count = Number(values.modules ?? 10000);
 if (!Number.isInteger(count) || count < 10) {
   console.error(`static-py bench: --modules must be a whole number of at least 10, not '${values.modules}'`);

@@ -46,6 +46,9 @@ describe('npm run bench', () => {
     const unknown = bench(['--only', 'imports,speed']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown measure\(s\) speed; known: imports, startup, parallel, calls, subinterpreters/);
+    const typo = bench(['--module', '100']);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /^static-py bench: Unknown option '--module'.*\nusage: node scripts\/bench\.mjs /s);
   });
 
   // A bench addon costs a build: once, in npm test, not on every build of the matrix.
