@@ -13,6 +13,8 @@ import type { PyObject } from './pyobject.js';
 export interface BuildInfo {
   tag: string;
   link: 'shared' | 'static';
+  /** What compiled it: node-gyp (binding.gyp) or cmake-js (CMakeLists.txt). */
+  backend?: 'gyp' | 'cmake';
   debug: boolean;
   sanitize: boolean;
   python: {
@@ -151,6 +153,25 @@ function noBuildError(looked: string[], builds: Build[]): Error {
   );
 }
 
+/** STATIC_PY_LINK at run time: which of a Python's builds to load (the same variable that made it). */
+function requestedLink(): 'shared' | 'static' | undefined {
+  const link = process.env.STATIC_PY_LINK || undefined;
+  if (link !== undefined && link !== 'shared' && link !== 'static') {
+    throw new Error(`static-py: STATIC_PY_LINK must be "shared" or "static", not "${link}".`);
+  }
+  return link;
+}
+
+/**
+ * Builds of one Python, best first: libpython linked as STATIC_PY_LINK asks
+ * (shared when unset), then plain builds before debug and sanitizer ones.
+ */
+export function byPreference(builds: Build[]): Build[] {
+  const link = requestedLink() ?? 'shared';
+  const score = (b: Build) => (b.info.link === link ? 0 : 2) + (b.info.debug || b.info.sanitize ? 1 : 0);
+  return [...builds].sort((a, b) => score(a) - score(b));
+}
+
 /** Chooses the build for `python` (a path or command), a tag, or the default. */
 export function selectBuild(options: { python?: string | undefined; tag?: string | undefined } = {}): Build {
   const builds = listBuilds();
@@ -162,13 +183,13 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
   }
   const python = options.python ?? process.env.STATIC_PY_PYTHON;
   if (python) {
-    const matches = buildsFor(python, builds);
-    // Prefer the build made against shared libpython when both exist.
-    const found = matches.find((b) => b.info.link === 'shared' && !b.info.debug && !b.info.sanitize) ?? matches[0];
+    const link = requestedLink();
+    const found = byPreference(buildsFor(python, builds).filter((b) => !link || b.info.link === link))[0];
     if (!found) {
       const real = resolvePython(python);
       const origin = options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON';
-      throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}`], builds);
+      const linked = link ? `, with ${link} libpython (STATIC_PY_LINK=${link})` : '';
+      throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}${linked}`], builds);
     }
     return found;
   }

@@ -7,7 +7,7 @@
 //   node scripts/build.mjs                    default Python (STATIC_PY_PYTHON or python3)
 //   node scripts/build.mjs --python PATH      one interpreter
 //   node scripts/build.mjs --all              every build found (scripts/lib/pythons.mjs)
-//   options: --link static|shared  --debug  --sanitize  --manifest FILE | --no-manifest
+//   options: --link static|shared  --backend gyp|cmake  --debug  --sanitize  --manifest FILE | --no-manifest
 //            --tag NAME | --tag-suffix SUFFIX  --quiet
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,12 +54,34 @@ function nodeGyp(args, env, log) {
   if (env.STATIC_PY_VERBOSE) log(r.stdout + r.stderr);
 }
 
+// cmake-js, on CMakeLists.txt, from the same build-config.json; the .node
+// it makes is copied out like node-gyp's.
+function cmakeJs(configFile, outDir, debug, env, log) {
+  const cli = require.resolve('cmake-js/bin/cmake-js');
+  const work = path.join(outDir, 'cmake');
+  const r = spawnSync(process.execPath, [cli, 'build', '--directory', root, '--out', work, '--parallel', '2',
+    `--CDSTATIC_PY_BUILD_CONFIG=${configFile}`, ...(debug ? ['--debug'] : [])], {
+    cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) {
+    throw new BuildError(`static-py: cmake-js build failed:\n${(r.stdout + r.stderr).trim().split('\n').slice(-40).join('\n')}`);
+  }
+  if (env.STATIC_PY_VERBOSE) log(r.stdout + r.stderr);
+  const found = fs.readdirSync(work, { recursive: true }).find((f) => path.basename(f) === 'static_py.node');
+  if (!found) throw new BuildError(`static-py: cmake-js made no static_py.node under ${work}`);
+  return path.join(work, found);
+}
+
 export async function buildOne(opts) {
   const log = opts.quiet ? () => {} : (m) => console.log(m);
   const origin = opts.pythonOrigin ?? (opts.python ? '--python' : process.env.STATIC_PY_PYTHON ? 'STATIC_PY_PYTHON' : 'the default (python3 on PATH)');
   const info = probePython(opts.python ?? defaultPython(), origin);
   const link = opts.link ?? (process.env.STATIC_PY_LINK || 'shared');
   if (!['shared', 'static'].includes(link)) throw new BuildError(`static-py: STATIC_PY_LINK must be "shared" or "static", not "${link}".`);
+  const backend = opts.backend ?? (process.env.STATIC_PY_BACKEND || 'gyp');
+  if (!['gyp', 'cmake'].includes(backend)) throw new BuildError(`static-py: --backend must be "gyp" or "cmake", not "${backend}".`);
+  // Both backends make the same addon, so they share a tag (build-info.json
+  // records which one made it).
   const variant = [opts.sanitize ? 'asan' : opts.debug ? 'debug' : undefined, opts.tagSuffix].filter(Boolean).join('-') || undefined;
   const tag = opts.tag ?? buildTag(info, { link, variant });
   const outDir = path.join(root, 'build', tag);
@@ -106,15 +128,23 @@ export async function buildOne(opts) {
     // The optional toolchains found (features.mjs), for builds of the same
     // fixtures as shared libraries (the lab's dynamic loader).
     features,
+    // The addon's whole description, read by binding.gyp (through
+    // scripts/gyp-config.mjs) and by CMakeLists.txt alike. Paths are
+    // relative to the package root.
     gyp: {
       sources: [...listNativeSources(), path.relative(root, tableFile)],
-      include_dirs: info.include_dirs,
+      include_dirs: [path.relative(root, path.resolve(require('node-addon-api').include_dir)), 'native', 'native/include', ...info.include_dirs],
       defines: [
+        'NAPI_VERSION=9',
+        'NODE_ADDON_API_DISABLE_DEPRECATED',
         `STATIC_PY_BUILD_TAG=${tag}`,
         `STATIC_PY_LINK_STATIC=${link === 'static' ? 1 : 0}`,
         ...(opts.debug || opts.sanitize ? ['STATIC_PY_DEBUG=1'] : []),
       ],
-      cflags: [...sanitizeFlags, ...(opts.debug || opts.sanitize ? ['-O1', '-g'] : [])],
+      cflags: ['-fvisibility=hidden', ...sanitizeFlags, ...(opts.debug || opts.sanitize ? ['-O1', '-g'] : [])],
+      // C++ exceptions are on (node-addon-api's NAPI_CPP_EXCEPTIONS); no C++
+      // exception may cross a CPython frame, see native/util/py_boundary.h.
+      cflags_cc: ['-std=c++17', '-fexceptions'],
       ldflags,
       libraries: [...archives, ...(link === 'shared' ? [linkage.library] : []), ...linkage.libraries,
         ...manifest.modules.flatMap((m) => m.libraries.filter((l) => !l.endsWith('.a'))), ...linkLibraries, '-ldl', '-lpthread'],
@@ -124,15 +154,21 @@ export async function buildOne(opts) {
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
 
   const env = { ...process.env, STATIC_PY_BUILD_CONFIG: configFile };
-  const gypOut = path.join(root, 'build', opts.debug || opts.sanitize ? 'Debug' : 'Release');
-  fs.rmSync(path.join(gypOut, 'static_py.node'), { force: true });
-  nodeGyp(['configure', ...(opts.debug || opts.sanitize ? ['--debug'] : [])], env, log);
-  nodeGyp(['build', '--jobs', '2', ...(opts.debug || opts.sanitize ? ['--debug'] : [])], env, log);
-  fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));
+  const debug = Boolean(opts.debug || opts.sanitize);
+  if (backend === 'cmake') {
+    fs.copyFileSync(cmakeJs(configFile, outDir, debug, env, log), path.join(outDir, 'static_py.node'));
+  } else {
+    const gypOut = path.join(root, 'build', debug ? 'Debug' : 'Release');
+    fs.rmSync(path.join(gypOut, 'static_py.node'), { force: true });
+    nodeGyp(['configure', ...(debug ? ['--debug'] : [])], env, log);
+    nodeGyp(['build', '--jobs', '2', ...(debug ? ['--debug'] : [])], env, log);
+    fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));
+  }
 
   const buildInfo = {
     tag,
     link,
+    backend,
     debug: Boolean(opts.debug),
     sanitize: Boolean(opts.sanitize),
     napiVersion: 9,
@@ -167,6 +203,7 @@ async function main() {
       all: { type: 'boolean' },
       install: { type: 'boolean' },
       link: { type: 'string' },
+      backend: { type: 'string' },
       debug: { type: 'boolean' },
       sanitize: { type: 'boolean' },
       manifest: { type: 'string' },
@@ -177,7 +214,7 @@ async function main() {
     },
   });
   const manifest = values['no-manifest'] ? false : values.manifest;
-  const common = { link: values.link, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'] };
+  const common = { link: values.link, backend: values.backend, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'] };
   if (values.all) {
     const failures = [];
     for (const p of findPythons()) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run test:matrix`: builds the addon for every CPython build on the
-// machine (scripts/lib/pythons.mjs) and runs the whole suite against each,
-// printing one line per build. Missing builds are reported, never dropped.
+// machine (scripts/lib/pythons.mjs), then with cmake-js and with static
+// libpython, and runs the whole suite against each, printing one line per
+// build. Missing builds are reported, never dropped.
 //   --debug   also the Debian python3.11-dbg (Py_DEBUG) build
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -15,14 +17,29 @@ if (compileTests() !== 0) process.exit(1);
 const files = testFiles();
 const lines = [];
 let failed = false;
-for (const p of findPythons({ includeDebug: values.debug })) {
+// Every build found, with node-gyp and shared libpython; then the same
+// suite on the other two ways to build: cmake-js (CMakeLists.txt), and
+// libpython linked into the .node (Debian's libpython3.11-pic.a).
+const pythons = findPythons({ includeDebug: values.debug });
+const debian = pythons.find((p) => p.label === 'Debian python3.11');
+const newest = pythons.filter((p) => p.found && p.label.startsWith('pyenv')).at(-1);
+const legs = [
+  ...pythons,
+  newest
+    ? { ...newest, label: `cmake-js ${newest.label.replace('pyenv ', '')}`, build: ['--backend', 'cmake'] }
+    : { label: 'cmake-js', found: false, why: 'no pyenv CPython to build with' },
+  debian.found && fs.existsSync('/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11-pic.a')
+    ? { ...debian, label: 'static Debian python3.11', build: ['--link', 'static'], env: { STATIC_PY_LINK: 'static' } }
+    : { label: 'static Debian python3.11', found: false, why: 'needs /usr/bin/python3.11 and libpython3.11-pic.a (apt-get install python3.11-dev)' },
+];
+for (const p of legs) {
   if (!p.found) {
     lines.push(`skipped  ${p.label.padEnd(24)} ${p.why}`);
     console.log(lines.at(-1));
     continue;
   }
   const started = Date.now();
-  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', p.python, '--quiet'], {
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', p.python, ...(p.build ?? []), '--quiet'], {
     cwd: root, encoding: 'utf8',
   });
   if (b.status !== 0) {
@@ -31,7 +48,7 @@ for (const p of findPythons({ includeDebug: values.debug })) {
     console.log(lines.at(-1));
     continue;
   }
-  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_TEST_MATRIX: '1' };
+  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_LINK: '', STATIC_PY_TEST_MATRIX: '1', ...p.env };
   const { code, output } = await runNodeTests(files, { env, capture: true });
   const s = summarize(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

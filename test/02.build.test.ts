@@ -48,6 +48,35 @@ describe('choosing the Python at build time', () => {
   });
 });
 
+describe('one build description for node-gyp and cmake-js', () => {
+  it('has binding.gyp and CMakeLists.txt read every list from build-config.json, and name no source themselves', () => {
+    const config = JSON.parse(fs.readFileSync(path.join(build().dir, 'build-config.json'), 'utf8')) as { gyp: Record<string, string[]> };
+    const gyp = fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8');
+    const cmake = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8');
+    for (const key of Object.keys(config.gyp)) {
+      assert.match(gyp, new RegExp(`gyp-config\\.mjs ${key}\\)`), `binding.gyp reads ${key}`);
+      assert.match(cmake, new RegExp(`description_list\\(\\w+ ${key}\\)`), `CMakeLists.txt reads ${key}`);
+    }
+    for (const text of [gyp, cmake]) assert.doesNotMatch(text, /\.(cc|c|h)\b/);
+    const native = fs.readdirSync(path.join(root, 'native'), { recursive: true }).map(String).filter((f) => /\.(cc|c)$/.test(f));
+    assert.deepEqual(config.gyp.sources!.filter((f) => f.startsWith('native/')).sort(), native.map((f) => `native/${f}`).sort());
+    assert.ok(config.gyp.sources!.some((f) => f.endsWith('gen/static_table.cc')), 'the generated table is a source');
+  });
+
+  it('refuses CMakeLists.txt run without scripts/build.mjs, and names the command to use', () => {
+    const cmake = spawnSync('cmake', ['-S', root, '-B', tempDir('static-py-cmake-')], { encoding: 'utf8', env: { ...process.env, STATIC_PY_BUILD_CONFIG: '' } });
+    assert.notEqual(cmake.status, 0);
+    // CMake wraps the message at 80 columns.
+    assert.match(cmake.stderr.replace(/\s+/g, ' '), /CMakeLists\.txt is driven by scripts\/build\.mjs; run `npm run build:cmake`/);
+  });
+
+  it('refuses an unknown backend by name', () => {
+    const r = runBuild(['--backend', 'meson']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--backend must be "gyp" or "cmake", not "meson"/);
+  });
+});
+
 describe('the manifest', () => {
   it('derives PyInit_<last part>, and PyInitU_<punycode> for non-ASCII names as CPython does', async () => {
     const { defaultInitSymbol } = await load<ManifestModule>('manifest.mjs');

@@ -102,6 +102,13 @@ describe('choosing the build', () => {
     assert.match(result.unknown, /^TypeError: static-py: options has an unknown option 'pyhton'; known options are python/);
   });
 
+  it('says whether libpython is linked into the addon or loaded as a shared library', async () => {
+    const version = await childJson<{ staticLibrary: boolean; sharedLibrary: boolean }>(
+      `const { python } = require('static-py'); console.log(JSON.stringify(python.version));`);
+    const linkedIn = build().info.link === 'static';
+    assert.deepEqual([version.staticLibrary, version.sharedLibrary], [linkedIn, !linkedIn]);
+  });
+
   it('explains what it looked for when no build fits STATIC_PY_PYTHON', async () => {
     const r = await runChild(`const { python } = require('static-py'); python.version;`, {
       env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '/nowhere/python3.99' },
@@ -110,6 +117,27 @@ describe('choosing the build', () => {
     assert.match(r.stderr, /no native build fits/);
     assert.match(r.stderr, /a build for '\/nowhere\/python3\.99', chosen by STATIC_PY_PYTHON/);
     assert.match(r.stderr, /STATIC_PY_PYTHON=\/path\/to\/python3 npm run build/);
+  });
+
+  it('loads the build with libpython linked as STATIC_PY_LINK asks, and says so when there is none', async () => {
+    const python = build().info.python.executable;
+    const r = await runChild(`const { python } = require('static-py'); console.log(JSON.stringify(python.version));`, {
+      env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: python, STATIC_PY_LINK: 'static' },
+    });
+    const statics = listBuilds().filter((b) => b.info.python.executable === python && b.info.link === 'static');
+    if (statics.length) {
+      assert.equal(r.code, 0, r.stderr);
+      const version = JSON.parse(r.stdout) as { staticLibrary: boolean; sharedLibrary: boolean };
+      assert.deepEqual([version.staticLibrary, version.sharedLibrary], [true, false]);
+    } else {
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, new RegExp(`a build for '${python.replace(/[.]/g, '\\.')}', chosen by STATIC_PY_PYTHON, with static libpython \\(STATIC_PY_LINK=static\\)`));
+    }
+    const bad = await runChild(`const { python } = require('static-py'); python.version;`, {
+      env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: python, STATIC_PY_LINK: 'dynamic' },
+    });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /STATIC_PY_LINK must be "shared" or "static", not "dynamic"/);
   });
 
   it('reports a build whose libpython has gone with the path and a remedy, not a crash', (t) => {

@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { type Build, buildsFor, packageRoot } from '../binding.js';
+import { type Build, buildsFor, byPreference, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
 import type { LoaderName } from './context.js';
 import { extensionsManifest, hasLabModules, variantLibrary, whyMissing } from './fixtures.js';
@@ -57,8 +57,7 @@ export const LAB_TIMEOUT_MS = 10_000;
  * checkout), else a `<tag>-lab` build made for the purpose.
  */
 export function labBuild(python: string, log: (m: string) => void): Build {
-  const usable = () => buildsFor(python).filter(hasLabModules)
-    .sort((a, b) => Number(a.info.debug || a.info.sanitize) - Number(b.info.debug || b.info.sanitize));
+  const usable = () => byPreference(buildsFor(python).filter(hasLabModules));
   const existing = usable()[0];
   if (existing) return existing;
   log(`static-py lab: no build for ${python} has the test extensions; making one (scripts/build.mjs --tag-suffix lab)`);
