@@ -4,7 +4,9 @@
 // selected Python (python.configure({ python }) or STATIC_PY_PYTHON), then
 // the default build (build/default.json). When nothing fits, one Error says
 // what was looked for and how to fix it.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import type { PyObject } from './pyobject.js';
@@ -34,6 +36,10 @@ export interface BuildInfo {
   /** Optional toolchains for framework extensions: name -> version, or null where not found. */
   toolchains?: Record<string, string | null>;
   builtAt: string;
+  /** A prebuilt addon from prebuilds/: loaded after the selected Python's libpython (preloadLibpython). */
+  prebuild?: boolean;
+  /** The file's SHA-256 when it was made (prebuilds): checked before loading. */
+  sha256?: string;
 }
 
 export interface Build {
@@ -142,14 +148,105 @@ export function buildsFor(python: string, builds: Build[] = listBuilds()): Build
   return builds.filter((b) => b.info.python.executable === real || b.info.python.requested === python);
 }
 
+const prebuildRoot = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+
+/** What scripts/prebuild.mjs wrote next to each prebuilt .node. */
+interface PrebuildMeta {
+  python: { major: number; minor: number; abiflags: string; builtWith: string };
+  napiVersion: number;
+  sha256: string;
+  builtAt: string;
+}
+
+/** The prebuilt addons shipped for this platform, as `[file, what it was made for]`. */
+export function listPrebuilds(): [string, PrebuildMeta][] {
+  if (!fs.existsSync(prebuildRoot)) return [];
+  const out: [string, PrebuildMeta][] = [];
+  for (const name of fs.readdirSync(prebuildRoot).sort()) {
+    const file = path.join(prebuildRoot, name.replace(/\.json$/, '.node'));
+    if (!name.endsWith('.json') || !fs.existsSync(file)) continue;
+    try {
+      out.push([file, JSON.parse(fs.readFileSync(path.join(prebuildRoot, name), 'utf8')) as PrebuildMeta]);
+    } catch {
+      // Not ours, or half written: not a candidate.
+    }
+  }
+  return out;
+}
+
+/**
+ * A Python as its files describe it, without running it: the version from
+ * the executable's real name (python3.11, python3.11d), libpython from
+ * <prefix>/lib or the multiarch directory. Returns why not, when it cannot.
+ */
+export function describeInstalledPython(python: string):
+  { executable: string; major: number; minor: number; abiflags: string; libpython: string } | string {
+  const executable = resolvePython(python);
+  const m = /^python(3)\.(\d+)(d?)$/.exec(path.basename(executable));
+  if (!m) return `cannot tell the version of '${python}' from its file name (${executable}); name the interpreter itself, e.g. .../bin/python3.11`;
+  const [major, minor, abiflags] = [Number(m[1]), Number(m[2]), m[3]!];
+  const soname = `libpython${major}.${minor}${abiflags}.so.1.0`;
+  const prefix = path.dirname(path.dirname(executable));
+  const multiarch = `${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}-linux-gnu`;
+  const dirs = [path.join(prefix, 'lib'), path.join(prefix, 'lib', multiarch), path.join('/usr/lib', multiarch)];
+  const libpython = dirs.map((d) => path.join(d, soname)).find((f) => fs.existsSync(f));
+  if (!libpython) return `${executable} is Python ${major}.${minor}, but it has no shared libpython (${soname} in ${dirs.join(', ')})`;
+  return { executable, major, minor, abiflags, libpython };
+}
+
+/** The prebuild for `python`, as a Build, or why there is none. */
+function prebuildFor(python: string, libpython?: string): Build | string {
+  const found = describeInstalledPython(python);
+  if (typeof found === 'string') return found;
+  const key = `cp${found.major}${found.minor}${found.abiflags}`;
+  const match = listPrebuilds().find(([, meta]) =>
+    meta.python.major === found.major && meta.python.minor === found.minor && meta.python.abiflags === found.abiflags);
+  if (!match) return `no prebuild for ${key} in ${prebuildRoot}`;
+  const [file, meta] = match;
+  const built = meta.python.builtWith.split('.').map(Number) as [number, number, number];
+  return {
+    dir: prebuildRoot,
+    file,
+    info: {
+      tag: `prebuild-${key}`,
+      link: 'shared',
+      debug: false,
+      sanitize: false,
+      prebuild: true,
+      python: {
+        version: [...built, 'final', 0],
+        hexversion: 0,
+        executable: found.executable,
+        requested: python,
+        prefix: path.dirname(path.dirname(found.executable)),
+        basePrefix: path.dirname(path.dirname(found.executable)),
+        debug: found.abiflags === 'd',
+        libpython: libpython ?? found.libpython,
+        libpythonStatic: null,
+      },
+      manifest: null,
+      modules: 0,
+      skipped: [],
+      builtAt: meta.builtAt,
+      sha256: meta.sha256,
+    },
+  };
+}
+
 function noBuildError(looked: string[], builds: Build[]): Error {
   const have = builds.length ? builds.map((b) => `  - ${describeBuild(b)}`).join('\n') : '  (none: nothing has been built yet)';
+  const prebuilds = listPrebuilds();
+  const shipped = prebuilds.length
+    ? prebuilds.map(([file, meta]) => `  - ${path.basename(file)} (Python ${meta.python.major}.${meta.python.minor})`).join('\n')
+    : '  (none)';
   return new Error(
     `static-py: no native build fits.\nLooked for:\n${looked.map((l) => `  - ${l}`).join('\n')}\n` +
       `Builds found in ${buildRoot}:\n${have}\n` +
+      `Prebuilds found in ${prebuildRoot}:\n${shipped}\n` +
       'Remedies:\n' +
-      '  - build for your Python: STATIC_PY_PYTHON=/path/to/python3 npm run build\n' +
-      '  - or pick an existing build: STATIC_PY_BUILD=<tag> (or STATIC_PY_PYTHON=<its executable>)',
+      '  - build for your Python: STATIC_PY_PYTHON=/path/to/python3 npm run build (needs a C/C++ toolchain)\n' +
+      '  - or pick an existing build: STATIC_PY_BUILD=<tag> (or STATIC_PY_PYTHON=<its executable>)\n' +
+      '  - or use a Python a prebuild is made for, with its shared libpython: STATIC_PY_PYTHON=/path/to/python3.X',
   );
 }
 
@@ -185,22 +282,81 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
   if (python) {
     const link = requestedLink();
     const found = byPreference(buildsFor(python, builds).filter((b) => !link || b.info.link === link))[0];
-    if (!found) {
-      const real = resolvePython(python);
-      const origin = options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON';
-      const linked = link ? `, with ${link} libpython (STATIC_PY_LINK=${link})` : '';
-      throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}${linked}`], builds);
-    }
-    return found;
+    if (found) return found;
+    const prebuild = link === 'static' ? 'prebuilds link libpython shared' : prebuildFor(python);
+    if (typeof prebuild !== 'string') return prebuild;
+    const real = resolvePython(python);
+    const origin = options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON';
+    const linked = link ? `, with ${link} libpython (STATIC_PY_LINK=${link})` : '';
+    throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}${linked}`,
+      `a prebuild for it: ${prebuild}`], builds);
   }
   const defaultFile = path.join(buildRoot, 'default.json');
   if (fs.existsSync(defaultFile)) {
-    const { tag: defaultTag } = JSON.parse(fs.readFileSync(defaultFile, 'utf8')) as { tag: string };
-    const found = builds.find((b) => b.info.tag === defaultTag);
+    const recorded = JSON.parse(fs.readFileSync(defaultFile, 'utf8')) as
+      { tag?: string; prebuild?: string; python?: string; libpython?: string; version?: number[] };
+    if (recorded.prebuild && recorded.python) return recordedPrebuild(recorded as Required<typeof recorded>, defaultFile);
+    const found = builds.find((b) => b.info.tag === recorded.tag);
     if (found) return found;
   }
   if (builds.length === 1) return builds[0]!;
-  throw noBuildError(['the default build (build/default.json, written by `npm install` / `npm run build`)'], builds);
+  // Nothing recorded (installed with --ignore-scripts, say): a prebuild for python3 on PATH.
+  const looked = ['the default build (build/default.json, written by `npm install` / `npm run build`)'];
+  if (!builds.length) {
+    const prebuild = prebuildFor('python3');
+    if (typeof prebuild !== 'string') return prebuild;
+    looked.push(`a prebuild for python3 on PATH: ${prebuild}`);
+  }
+  throw noBuildError(looked, builds);
+}
+
+/**
+ * The prebuild `npm install` chose (scripts/build.mjs --install), checked
+ * against what the recorded Python is now: it may have been replaced by
+ * another version since.
+ */
+function recordedPrebuild(recorded: { prebuild: string; python: string; libpython: string; version: number[] }, from: string): Build {
+  const file = path.join(packageRoot, recorded.prebuild);
+  const was = recorded.version.slice(0, 2).join('.');
+  const remedy = 'Remedy: reinstall static-py for the Python you have (npm rebuild static-py), or set STATIC_PY_PYTHON to a Python ' + was;
+  const now = describeInstalledPython(recorded.python);
+  if (typeof now === 'string') throw new Error(`static-py: ${from} chose ${file} for Python ${was} (${recorded.python}), but ${now}.\n${remedy}`);
+  if (`${now.major}.${now.minor}` !== was) {
+    throw new Error(`static-py: ${file} is prebuilt for Python ${was}, but ${recorded.python} is now Python ${now.major}.${now.minor} ` +
+      `(recorded in ${from}).\n${remedy}`);
+  }
+  const build = prebuildFor(recorded.python, recorded.libpython);
+  if (typeof build === 'string' || build.file !== file) {
+    throw new Error(`static-py: ${from} chose ${file}, which is missing or not for Python ${was}.\n${remedy}`);
+  }
+  return build;
+}
+
+// dlopen's RTLD_NODELETE (glibc): Node closes a library that is not an addon
+// after trying it, and libpython must stay.
+const RTLD_NODELETE = 0x1000;
+
+/**
+ * Puts the selected Python's libpython in the process, global, before a
+ * prebuild (which names only its soname, libpython3.X.so.1.0, and has no
+ * run path) is loaded: the dynamic linker then binds the prebuild to it.
+ */
+function preloadLibpython(build: Build): void {
+  const lib = build.info.python.libpython;
+  const [major, minor] = build.info.python.version;
+  const fail = (why: string) => new Error(
+    `static-py: ${build.file} (prebuilt for Python ${major}.${minor}) needs ${lib ?? 'a shared libpython'}: ${why}.\n` +
+      `Remedy: install Python ${major}.${minor} with a shared libpython (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared), ` +
+      'or build from source for the Python you have: STATIC_PY_PYTHON=/path/to/python3 npm rebuild static-py');
+  if (!lib || !fs.existsSync(lib)) throw fail('it does not exist');
+  const { RTLD_NOW, RTLD_GLOBAL } = os.constants.dlopen as { RTLD_NOW: number; RTLD_GLOBAL: number };
+  try {
+    process.dlopen({ exports: {} }, lib, RTLD_NOW | RTLD_GLOBAL | RTLD_NODELETE);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // The library is loaded; it is just not a Node addon, as expected.
+    if (!message.includes('did not self-register')) throw fail(message);
+  }
 }
 
 /** Loads the addon file of `build`, turning a load failure into one clear Error. */
@@ -210,21 +366,64 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
  */
 export const NATIVE_API = 2;
 
+/**
+ * Why `file` cannot be a whole 64-bit ELF shared object, or null. A cut-short
+ * copy (an interrupted download or copy) passes dlopen's first checks and
+ * then kills the process with SIGBUS when the missing pages are touched.
+ */
+function elfProblem(file: string): string | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(64);
+    if (fs.readSync(fd, head, 0, 64, 0) < 64 || head.readUInt32BE(0) !== 0x7f454c46) return 'it is not an ELF shared object';
+    if (head[4] !== 2 || head[5] !== 1) return 'it is not a 64-bit little-endian ELF file';
+    const [phoff, shoff] = [Number(head.readBigUInt64LE(32)), Number(head.readBigUInt64LE(40))];
+    const [phsize, phnum, shsize, shnum] = [54, 56, 58, 60].map((at) => head.readUInt16LE(at)) as [number, number, number, number];
+    const short = `it is cut short (${size} bytes, less than its own headers describe)`;
+    if (phoff + phsize * phnum > size || shoff + shsize * shnum > size) return short;
+    const ph = Buffer.alloc(phsize * phnum);
+    fs.readSync(fd, ph, 0, ph.length, phoff);
+    for (let at = 0; at < ph.length; at += phsize) {
+      const loadable = ph.readUInt32LE(at) === 1;  // PT_LOAD
+      if (loadable && Number(ph.readBigUInt64LE(at + 8)) + Number(ph.readBigUInt64LE(at + 32)) > size) return short;
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One Error for a build that cannot be loaded: the file, what it is for, and the remedy. */
+function loadError(build: Build, reason: string, cause?: unknown): Error {
+  const lib = build.info.python.libpython;
+  const gone = lib && !fs.existsSync(lib) ? `\nIts libpython, ${lib}, no longer exists.` : lib ? `\nIt links ${lib}.` : '';
+  const [major, minor] = build.info.python.version;
+  return new Error(
+    `static-py: cannot load ${build.file}: ${reason}\n` +
+      (build.info.prebuild
+        ? `It is prebuilt for Python ${major}.${minor}, to run with ${build.info.python.executable} and ${lib}.\n` +
+          'Remedy: reinstall static-py (the file may be damaged), or build from source: STATIC_PY_PYTHON=/path/to/python3 npm rebuild static-py'
+        : `It was built for Python ${build.info.python.version.slice(0, 3).join('.')} (${build.info.python.executable}).${gone}\n` +
+          'Remedy: reinstall that Python, or rebuild for one you have: STATIC_PY_PYTHON=/path/to/python3 npm run build'),
+    { cause },
+  );
+}
+
 export function loadBuild(build: Build): NativeBinding {
+  // Only what dlopen loads needs it (a test may stand in a .js module).
+  const problem = build.file.endsWith('.node') ? elfProblem(build.file) : null;
+  if (problem) throw loadError(build, problem);
+  if (build.info.sha256 && crypto.createHash('sha256').update(fs.readFileSync(build.file)).digest('hex') !== build.info.sha256) {
+    throw loadError(build, 'it is damaged: its SHA-256 is not the one recorded when it was made');
+  }
+  if (build.info.prebuild) preloadLibpython(build);
   let binding: NativeBinding;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     binding = require(build.file) as NativeBinding;
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    const lib = build.info.python.libpython;
-    const gone = lib && !fs.existsSync(lib) ? `\nIts libpython, ${lib}, no longer exists.` : lib ? `\nIt links ${lib}.` : '';
-    throw new Error(
-      `static-py: cannot load ${build.file}: ${reason}\n` +
-        `It was built for Python ${build.info.python.version.slice(0, 3).join('.')} (${build.info.python.executable}).${gone}\n` +
-        'Remedy: reinstall that Python, or rebuild for one you have: STATIC_PY_PYTHON=/path/to/python3 npm run build',
-      { cause: e },
-    );
+    throw loadError(build, e instanceof Error ? e.message : String(e), e);
   }
   if (binding.nativeApi !== NATIVE_API) {
     throw new Error(

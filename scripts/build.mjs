@@ -107,7 +107,9 @@ export async function buildOne(opts) {
 
   const [major, minor] = [info.major, info.minor];
   const ldflags = [...sanitizeFlags];
-  if (linkage.rpath) ldflags.push(`-Wl,-rpath,${linkage.rpath}`);
+  // A prebuild carries no path from this machine: the loader puts the
+  // selected Python's libpython in place before loading it (lib/binding.ts).
+  if (linkage.rpath && !opts.prebuild) ldflags.push(`-Wl,-rpath,${linkage.rpath}`);
   // 3.12+: the package context lives where we cannot reach it, so calls to
   // PyModule_Create2 from the static extensions go through our wrapper
   // (native/loader/package_context.h explains the choice).
@@ -171,6 +173,7 @@ export async function buildOne(opts) {
     backend,
     debug: Boolean(opts.debug),
     sanitize: Boolean(opts.sanitize),
+    ...(opts.prebuild ? { prebuild: true } : {}),
     napiVersion: 9,
     python: {
       version: info.version,
@@ -194,6 +197,41 @@ export async function buildOne(opts) {
   if (opts.makeDefault) fs.writeFileSync(path.join(root, 'build', 'default.json'), JSON.stringify({ tag }, null, 2));
   log(`  built build/${tag}/static_py.node`);
   return { tag, info: buildInfo };
+}
+
+/** prebuilds/<platform>-<arch>/static-py.<cpXY>.<libc>.node: scripts/prebuild.mjs's names. */
+export function prebuildFile(info) {
+  const libc = process.report?.getReport().header.glibcVersionRuntime ? 'glibc' : 'musl';
+  return path.join('prebuilds', `${process.platform}-${process.arch}`, `static-py.cp${info.major}${info.minor}${info.abiflags || ''}.${libc}.node`);
+}
+
+// npm install: a prebuild fits when the consumer lists no static extensions
+// of their own (prebuilds have none) and one was made for this Python's
+// minor version. Then no compiler is needed: build/default.json records it
+// with the Python and libpython to load it with (lib/binding.ts).
+function usePrebuild({ manifest, quiet }) {
+  const log = quiet ? () => {} : (m) => console.log(m);
+  const located = locateManifest({ explicit: manifest });
+  if (located) {
+    log(`static-py: ${located.origin} lists static extensions: building from source`);
+    return false;
+  }
+  const origin = process.env.STATIC_PY_PYTHON ? 'STATIC_PY_PYTHON' : 'the default (python3 on PATH)';
+  const info = probePython(defaultPython(), origin);
+  const file = prebuildFile(info);
+  if (!fs.existsSync(path.join(root, file))) {
+    log(`static-py: no prebuild for Python ${info.major}.${info.minor} (${file}): building from source`);
+    return false;
+  }
+  if (!info.libpython_shared) {
+    log(`static-py: ${info.executable} has no shared libpython for ${file} to use: building from source`);
+    return false;
+  }
+  fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+  const record = { prebuild: file, python: info.executable, libpython: info.libpython_shared, version: info.version.slice(0, 3) };
+  fs.writeFileSync(path.join(root, 'build', 'default.json'), JSON.stringify(record, null, 2));
+  log(`static-py: using ${file} for Python ${info.version.slice(0, 3).join('.')} (${info.executable}); nothing to compile`);
+  return true;
 }
 
 async function main() {
@@ -236,6 +274,7 @@ async function main() {
     }
     return;
   }
+  if (values.install && !values.python && usePrebuild({ manifest, quiet: values.quiet })) return;
   await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: !values.python || values.install });
 }
 

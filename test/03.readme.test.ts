@@ -17,7 +17,32 @@ function block(marker: string): string {
   return match[1]!;
 }
 
+/** Every line of the README's ```sh blocks, comments dropped. */
+function shellLines(): string[] {
+  return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+}
+
 describe('the README', () => {
+  it('names only npm scripts, and options of the scripts behind them, that exist', () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    let checked = 0;
+    for (const line of shellLines()) {
+      const m = /npm run ([\w:]+)(?: -- (.*))?$/.exec(line);
+      if (!m) continue;
+      const script = scripts[m[1]!];
+      assert.ok(script, `README runs npm run ${m[1]}, which package.json does not define`);
+      const file = /node (scripts\/[\w.-]+\.mjs)/.exec(script)?.[1];
+      assert.ok(file, `npm run ${m[1]} runs a script of ours`);
+      const source = fs.readFileSync(path.join(root, file), 'utf8');
+      for (const option of (m[2] ?? '').match(/--[\w-]+/g) ?? []) {
+        assert.match(source, new RegExp(`'?${option.slice(2)}'?: \\{ type:`), `${file} takes ${option} (README: ${line})`);
+      }
+      checked++;
+    }
+    assert.ok(checked >= 7, `checked ${checked} commands`);
+  });
+
   it('has an example that runs and prints what its comments say', async () => {
     const code = block('readme-example');
     const expected = code

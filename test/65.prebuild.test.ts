@@ -1,0 +1,165 @@
+// Distribution: a prebuild made by `npm run prebuild`, shipped in the packed
+// tarball, installed into a new project offline with no compiler on PATH,
+// and the one Error each broken install gives (a Python that changed
+// version, a damaged .node, a missing libpython, a Python with no prebuild).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+
+import { build, root, tempDir } from './helpers/build.js';
+
+const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A pyenv CPython of another minor version than `minor`, as [python3.X path, 'X.Y'], if there is one. */
+function otherPython(minor: number): [string, string] | null {
+  const versions = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
+  const found = (fs.existsSync(versions) ? fs.readdirSync(versions) : [])
+    .map((v) => /^3\.(\d+)\.\d+$/.exec(v))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) !== minor)
+    .map((m) => [path.join(versions, m[0], 'bin', `python3.${m[1]}`), `3.${m[1]}`] as [string, string])
+    .find(([exe]) => fs.existsSync(exe));
+  return found ?? null;
+}
+
+// Made once, in npm test: a prebuild costs a build, and what it proves does
+// not change from one CPython to the next.
+describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(process.env.STATIC_PY_TEST_MATRIX) && 'run once, by npm test' }, () => {
+  let bin: string;
+  let app: string;
+  let installed: string;
+  let python: string;
+  let minor: number;
+  // Only what installing and running need: no cc, gcc, g++ or make.
+  const env = () => ({ PATH: bin, HOME: process.env.HOME!, TMPDIR: process.env.TMPDIR ?? '/tmp', npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' });
+  const run = (code: string, extra: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ['-e', code], { cwd: app, env: { ...env(), ...extra }, encoding: 'utf8' });
+
+  before(() => {
+    if (build().info.link !== 'shared' || build().info.python.debug) return;
+    python = build().info.python.executable;
+    minor = build().info.python.version[1];
+    const work = tempDir('static-py-prebuild-');
+    const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'prebuild.mjs'), '--python', python, '--out', work, '--quiet'],
+      { cwd: root, encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+
+    // The package as npm would publish it, with that prebuild in it.
+    const listed = spawnSync(process.execPath, [npmCli, 'pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    assert.equal(listed.status, 0, listed.stderr);
+    const pkg = path.join(work, 'package');
+    for (const { path: file } of (JSON.parse(listed.stdout) as { files: { path: string }[] }[])[0]!.files) {
+      if (file.startsWith('prebuilds/')) continue;
+      fs.mkdirSync(path.dirname(path.join(pkg, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, file), path.join(pkg, file));
+    }
+    fs.cpSync(path.join(work, 'prebuilds'), path.join(pkg, 'prebuilds'), { recursive: true });
+    const packed = spawnSync(process.execPath, [npmCli, 'pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: pkg, encoding: 'utf8' });
+    assert.equal(packed.status, 0, packed.stderr);
+    const tarball = path.join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
+
+    bin = path.join(work, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
+    fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+    fs.symlinkSync(python, path.join(bin, 'python3'));
+    app = path.join(work, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+    const install = spawnSync(path.join(bin, 'npm'), ['install', tarball], { cwd: app, env: env(), encoding: 'utf8' });
+    assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
+    installed = path.join(app, 'node_modules', 'static-py');
+  });
+
+  it('installs offline with no compiler on PATH and runs Python from the prebuild', (t) => {
+    if (!app) return t.skip('prebuilds are made from a release build with shared libpython');
+    assert.equal(spawnSync('sh', ['-c', 'command -v cc gcc g++ c++ make'], { env: env(), encoding: 'utf8' }).stdout, '');
+    const prebuilt = fs.readdirSync(path.join(installed, 'prebuilds', `${process.platform}-${process.arch}`));
+    assert.ok(prebuilt.includes(`static-py.cp3${minor}.glibc.node`), prebuilt.join(', '));
+    const r = run(`const { python } = require('static-py');
+      console.log(JSON.stringify({ sum: python.main.eval('sum(range(10))'), minor: python.version.minor, prebuild: python.build.prebuild,
+        decimal: python.main.call('decimal.Decimal', '1.5').toString() }));`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { sum: 45, minor, prebuild: true, decimal: '1.5' });
+    assert.ok(!fs.existsSync(path.join(installed, 'build', 'Release')), 'nothing was compiled');
+  });
+
+  it('refuses, naming both versions, a prebuild whose recorded Python is now another version', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const other = otherPython(minor);
+    if (!other) return t.skip('needs a pyenv CPython of another version');
+    const record = path.join(installed, 'build', 'default.json');
+    const saved = fs.readFileSync(record, 'utf8');
+    const moving = path.join(bin, 'python3.moved');
+    fs.symlinkSync(python, moving);
+    try {
+      fs.writeFileSync(record, JSON.stringify({ ...JSON.parse(saved), python: moving }));
+      assert.equal(run(`require('static-py').python.main.eval('1')`).status, 0);
+      // The interpreter behind that path is replaced by another version.
+      fs.rmSync(moving);
+      fs.symlinkSync(other[0], moving);
+      const r = run(`require('static-py').python.version`);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`static-py\\.cp3${minor}\\.glibc\\.node is prebuilt for Python 3\\.${minor}, but ${escape(moving)} is now Python ${escape(other[1])}`));
+      assert.match(r.stderr, /Remedy: reinstall static-py for the Python you have \(npm rebuild static-py\)/);
+    } finally {
+      fs.writeFileSync(record, saved);
+    }
+  });
+
+  it('names the missing libpython, the version it needed and the remedy', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const record = path.join(installed, 'build', 'default.json');
+    const saved = fs.readFileSync(record, 'utf8');
+    try {
+      fs.writeFileSync(record, JSON.stringify({ ...JSON.parse(saved), libpython: `/nowhere/libpython3.${minor}.so.1.0` }));
+      const r = run(`require('static-py').python.version`);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`static-py\\.cp3${minor}\\.glibc\\.node \\(prebuilt for Python 3\\.${minor}\\) needs /nowhere/libpython3\\.${minor}\\.so\\.1\\.0: it does not exist`));
+      assert.match(r.stderr, /Remedy: install Python 3\.\d+ with a shared libpython/);
+      assert.doesNotMatch(r.stderr, /Segmentation|core dumped/);
+    } finally {
+      fs.writeFileSync(record, saved);
+    }
+  });
+
+  it('names a damaged prebuild, the Python it is for, and the remedy, without crashing', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const file = path.join(installed, 'prebuilds', `${process.platform}-${process.arch}`, `static-py.cp3${minor}.glibc.node`);
+    const saved = fs.readFileSync(file);
+    try {
+      // Cut short, as by an interrupted copy: dlopen alone would die of SIGBUS.
+      fs.writeFileSync(file, saved.subarray(0, 4096));
+      const short = run(`require('static-py').python.version`);
+      assert.equal(short.signal, null);
+      assert.notEqual(short.status, 0);
+      assert.match(short.stderr, new RegExp(`static-py: cannot load ${escape(file)}: it is cut short \\(4096 bytes, .*\\nIt is prebuilt for Python 3\\.${minor}, to run with `));
+      assert.match(short.stderr, /Remedy: reinstall static-py \(the file may be damaged\)/);
+      // Whole, but with bytes changed in the middle.
+      const flipped = Buffer.from(saved);
+      flipped[flipped.length >> 1] ^= 0xff;
+      fs.writeFileSync(file, flipped);
+      const damaged = run(`require('static-py').python.version`);
+      assert.equal(damaged.signal, null);
+      assert.match(damaged.stderr, /cannot load .*: it is damaged: its SHA-256 is not the one recorded when it was made/);
+    } finally {
+      fs.writeFileSync(file, saved);
+    }
+  });
+
+  it('lists what it looked for and the prebuilds it has when STATIC_PY_PYTHON has none', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const other = otherPython(minor);
+    if (!other) return t.skip('needs a pyenv CPython of another version');
+    const otherMinor = other[1].split('.')[1];
+    const r = run(`require('static-py').python.version`, { STATIC_PY_PYTHON: other[0] });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`a prebuild for it: no prebuild for cp3${otherMinor} in `));
+    assert.match(r.stderr, new RegExp(`Prebuilds found in .*:\\n  - static-py\\.cp3${minor}\\.glibc\\.node \\(Python 3\\.${minor}\\)`));
+    assert.match(r.stderr, /Remedies:\n  - build for your Python: STATIC_PY_PYTHON=\/path\/to\/python3 npm run build/);
+  });
+});
