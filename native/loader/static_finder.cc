@@ -66,13 +66,21 @@ PyObject* MakeSpec(FinderObject* finder, PyObject* name, PyObject* origin, bool 
     PyRef attrs = spec ? PyRef::Steal(PyObject_GetAttrString(spec.get(), "__dict__")) : PyRef();
     if (!attrs) return nullptr;
     templ = PyDict_Copy(attrs.get());
-    return templ ? spec.release() : nullptr;
+    // The template must not refer to the finder that owns it: finder ->
+    // template -> finder is a cycle the (untracked) finder never leaves, and
+    // it would keep every subinterpreter's finder and ModuleSpec class alive.
+    // The key stays, for the same attribute order; each copy sets it.
+    if (templ == nullptr || PyDict_SetItemString(templ, "loader", Py_None) < 0) return nullptr;
+    return spec.release();
   }
   auto* type = reinterpret_cast<PyTypeObject*>(finder->spec_class);
   PyRef empty = PyRef::Steal(PyTuple_New(0));
   PyRef spec = empty ? PyRef::Steal(type->tp_new(type, empty.get(), nullptr)) : PyRef();
   PyRef attrs = spec ? PyRef::Steal(PyDict_Copy(templ)) : PyRef();
-  if (!attrs || PyDict_SetItemString(attrs.get(), "name", name) < 0) return nullptr;
+  if (!attrs || PyDict_SetItemString(attrs.get(), "name", name) < 0 ||
+      PyDict_SetItemString(attrs.get(), "loader", reinterpret_cast<PyObject*>(finder)) < 0) {
+    return nullptr;
+  }
   PyObject *key, *value;
   for (Py_ssize_t pos = 0; PyDict_Next(templ, &pos, &key, &value);) {
     if (!PyList_CheckExact(value)) continue;
