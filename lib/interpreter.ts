@@ -119,12 +119,14 @@ export class Interpreter {
 
   /**
    * Ends a subinterpreter (Py_EndInterpreter). Async calls still queued are
-   * rejected; one that is running is waited for. Any later use throws
-   * "interpreter N is closed"; closing again does nothing.
+   * rejected; one that is running is waited for. Any later use, a second
+   * close() included, throws "interpreter N is closed".
    * @throws {Error} for the main interpreter, which lives as long as the process,
-   *   and when the interpreter still runs daemon threads CPython could not wait for.
+   *   when the interpreter is already closed, and when it still runs daemon
+   *   threads CPython could not wait for.
    */
   close(): void {
+    if (this.#native.closed) throw new Error(`static-py: interpreter ${this.id} is already closed; close() ends an interpreter once`);
     this.#native.close();
   }
 

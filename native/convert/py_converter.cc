@@ -80,6 +80,19 @@ bool IntToValue(PyObject* obj, Value* out) {
   return true;
 }
 
+// V8's String::kMaxLength on 64-bit targets, in UTF-16 code units. A longer
+// str stays a handle (sliceable in Python) instead of failing in V8.
+constexpr Py_ssize_t kMaxJsStringLength = (Py_ssize_t{1} << 29) - 24;
+
+bool FitsJsString(PyObject* str) {
+#if PY_VERSION_HEX < 0x030C0000
+  if (PyUnicode_READY(str) < 0) return true;  // StringToUtf16 reports the error
+#endif
+  // Characters beyond the BMP take two UTF-16 code units.
+  const Py_ssize_t units_per_char = PyUnicode_MAX_CHAR_VALUE(str) > 0xFFFF ? 2 : 1;
+  return PyUnicode_GET_LENGTH(str) <= kMaxJsStringLength / units_per_char;
+}
+
 }  // namespace
 
 bool PyConverter::FromPython(PyObject* obj, Value* out) {
@@ -104,7 +117,7 @@ bool PyConverter::FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>
     out->number = PyFloat_AS_DOUBLE(obj);
     return true;
   }
-  if (PyUnicode_Check(obj)) {
+  if (PyUnicode_Check(obj) && FitsJsString(obj)) {
     out->kind = Kind::kString;
     return StringToUtf16(obj, &out->text);
   }
