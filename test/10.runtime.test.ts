@@ -102,6 +102,16 @@ describe('choosing the build', () => {
     assert.match(result.unknown, /^TypeError: static-py: options has an unknown option 'pyhton'; known options are python/);
   });
 
+  it("imports the stdlib's own extension modules, also when libpython is linked into the addon", async () => {
+    const loaded = await childJson<Record<string, string>>(`const { python } = require('static-py');
+      const names = ['math', '_decimal', '_ssl', '_ctypes', '_json'];
+      console.log(JSON.stringify(Object.fromEntries(names.map((n) => [n, python.main.import(n).loader]))));`);
+    for (const [name, loader] of Object.entries(loaded)) assert.match(loader, /^(builtin|extension)$/, name);
+    const check = await childJson<[string, boolean]>(`const { python } = require('static-py');
+      console.log(JSON.stringify([python.main.call('decimal.Decimal', '1.1').toString(), python.main.eval('len(__import__("ssl").OPENSSL_VERSION) > 0')]));`);
+    assert.deepEqual(check, ['1.1', true]);
+  });
+
   it('says whether libpython is linked into the addon or loaded as a shared library', async () => {
     const version = await childJson<{ staticLibrary: boolean; sharedLibrary: boolean }>(
       `const { python } = require('static-py'); console.log(JSON.stringify(python.version));`);

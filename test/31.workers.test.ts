@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { pyVersion } from './helpers/build.js';
 import { runChild } from './helpers/child.js';
 
 // A pure-Python loop: it checks for asynchronous exceptions between bytecodes.
@@ -78,6 +79,91 @@ describe('worker_threads', () => {
   });
 });
 
+describe('workers terminated and processes ending mid-call, each gone within 2 s of the trigger', () => {
+  const within = { marker: 'TRIGGER', ms: 2000 };
+
+  // CPython 3.9-3.12: a thread waiting for a shared GIL asks only its own
+  // interpreter to drop it (SET_GIL_DROP_REQUEST), so a CPU-bound call in
+  // one legacy interpreter starves callers in every other until it returns
+  // (3.8's request is process-wide; 3.13 asks the holder). Open: static-py
+  // has to ask the holder's interpreter itself.
+  const [, minor] = pyVersion();
+  const starves = minor >= 9 && minor <= 12;
+  it('terminates 16 workers, each with interpreters of its own, at seeded random moments in async calls', {
+    todo: starves && `CPython 3.${minor} starves a shared-GIL waiter of another interpreter; not yet worked around`,
+  }, async () => {
+    const r = await runChild(`
+      const { Worker } = require('worker_threads');
+      const { python } = require('static-py');
+      const code = \`
+        const { python } = require('static-py');
+        const { parentPort, workerData } = require('worker_threads');
+        const own = python.version.minor >= 12 ? 'isolated' : 'legacy';
+        const mine = [python.createInterpreter(own), python.createInterpreter('legacy')];
+        for (const i of mine) { i.exec(workerData); i.callAsync('spin', 10 ** 10); }
+        python.main.exec(workerData);
+        python.main.callAsync('spin', 10 ** 10);
+        parentPort.postMessage('running');\`;
+      // A fixed seed: the same moments on every run.
+      let seed = 20261121;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const workers = Array.from({ length: 16 }, () => new Worker(code, { eval: true, workerData: ${SPIN} }));
+      let asked = 0;
+      for (const w of workers) {
+        w.on('message', () => setTimeout(() => {
+          w.terminate();
+          if (++asked === workers.length) console.log('TRIGGER');
+        }, Math.floor(random() * 300)));
+      }
+      Promise.all(workers.map((w) => new Promise((res) => w.on('exit', res)))).then((codes) => {
+        console.log('exit codes', JSON.stringify([...new Set(codes)]), 'main answers', python.main.eval('1 + 1'));
+      });`, { timeoutMs: starves ? 20_000 : 120_000, exitWithin: within });
+    assert.match(r.stdout, /TRIGGER/, `not every worker got as far as its calls:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.hung, false, `still running 2 s after the last terminate():\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /exit codes \[1\] main answers 2/);
+  });
+
+  it('exits with the code given to process.exit() while async calls run', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      const interp = python.createInterpreter();
+      interp.exec(${SPIN});
+      python.main.exec(${SPIN});
+      interp.callAsync('spin', 10 ** 10);
+      python.main.callAsync('spin', 10 ** 10);
+      setTimeout(() => { console.log('TRIGGER'); process.exit(7); }, 100);`, { exitWithin: within });
+    assert.equal(r.hung, false, r.stderr);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 7, r.stderr);
+  });
+
+  it('exits with code 1 and the Python traceback on an unhandled Python exception in a callback', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      python.main.exec('def fail():\\n    raise LookupError("from a callback")');
+      setTimeout(() => { console.log('TRIGGER'); python.main.call('fail'); }, 50);`, { exitWithin: within });
+    assert.equal(r.hung, false, r.stderr);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /PythonError: LookupError: from a callback/);
+    assert.match(r.stderr, /Traceback \(most recent call last\):[\s\S]*line 2, in fail/);
+  });
+
+  it('exits with code 1 on a Python exception in an async call nobody awaits', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      const interp = python.createInterpreter();
+      console.log('TRIGGER');
+      interp.evalAsync('1 // 0');`, { exitWithin: within });
+    assert.equal(r.hung, false, r.stderr);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /ZeroDivisionError/);
+  });
+});
+
 describe('exit', () => {
   it('ends live interpreters at normal exit and exits with code 0', async () => {
     const r = await runChild(`
@@ -90,18 +176,5 @@ describe('exit', () => {
     assert.equal(r.signal, null, r.stderr);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'async result 499500');
-  });
-
-  it('exits at once on process.exit() while async calls run', async () => {
-    const r = await runChild(`
-      const { python } = require('static-py');
-      const interp = python.createInterpreter();
-      interp.exec(${SPIN});
-      python.main.exec(${SPIN});
-      interp.callAsync('spin', 10 ** 10);
-      python.main.callAsync('spin', 10 ** 10);
-      setTimeout(() => process.exit(7), 100);`);
-    assert.equal(r.signal, null, r.stderr);
-    assert.equal(r.code, 7, r.stderr);
   });
 });

@@ -16,6 +16,8 @@ export interface ChildResult {
   stdout: string;
   stderr: string;
   ms: number;
+  /** With `exitWithin`: the child printed the marker and was still running `ms` later (killed). */
+  hung?: boolean;
 }
 
 /**
@@ -39,7 +41,11 @@ export function childScript(source: string, { esm = false } = {}): string {
  */
 export function runChild(
   source: string,
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string; esm?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv; timeoutMs?: number; args?: string[]; cwd?: string; esm?: boolean;
+    /** A hang bound, not a speed test: once stdout shows `marker`, the child must be gone within `ms`. */
+    exitWithin?: { marker: string; ms: number };
+  } = {},
 ): Promise<ChildResult> {
   const file = childScript(source, { esm: options.esm });
   const started = Date.now();
@@ -51,13 +57,25 @@ export function runChild(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    let hang: NodeJS.Timeout | undefined;
+    let hung = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      const bound = options.exitWithin;
+      if (bound && !hang && stdout.includes(bound.marker)) {
+        hang = setTimeout(() => {
+          hung = true;
+          child.kill('SIGKILL');
+        }, bound.ms);
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+      clearTimeout(hang);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started, ...(options.exitWithin ? { hung } : {}) });
     });
   });
 }

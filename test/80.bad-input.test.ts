@@ -1,0 +1,182 @@
+// The bad-input catalogue: every way the public API can be misused that we
+// know of, one case each. A case names the exact error class and a message
+// that says what was wrong; after each, the process and the interpreter
+// still work and sys.modules is what it was (nothing half-imported).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+
+import { type Interpreter, PyObject, python, PythonError } from '../dist/index.js';
+import { atLeast, root } from './helpers/build.js';
+
+type ErrorClass = typeof Error | typeof TypeError | typeof RangeError | typeof PythonError;
+
+interface Case {
+  name: string;
+  run: () => unknown;
+  error: ErrorClass;
+  message: RegExp;
+  /** For a PythonError: its pythonType. */
+  pythonType?: string;
+}
+
+const py = python.main;
+const modules = () => py.eval('sorted(__import__("sys").modules)') as string[];
+const closedInterpreter = (): Interpreter => {
+  const i = python.createInterpreter();
+  i.close();
+  return i;
+};
+let deep: unknown[] = [];
+for (let i = 0; i < 600; i++) deep = [deep];
+const cyclic: Record<string, unknown> = {};
+cyclic.self = cyclic;
+
+const cases: Case[] = [
+  // Module names.
+  { name: 'an empty module name', run: () => py.import(''), error: TypeError, message: /name is empty; a module name looks like 'pkg\.module'/ },
+  { name: 'a module name with a NUL', run: () => py.import('os\0path'), error: TypeError, message: /name contains a NUL character/ },
+  { name: 'a module name with a leading dot', run: () => py.import('.os'), error: TypeError, message: /name starts or ends with a dot/ },
+  { name: 'a module name with a trailing dot', run: () => py.import('os.'), error: TypeError, message: /name starts or ends with a dot/ },
+  { name: 'a module name with two dots in a row', run: () => py.import('os..path'), error: TypeError, message: /name has an empty component \(two dots in a row\)/ },
+  { name: 'a module name that is not a string', run: () => py.import(42 as unknown as string), error: TypeError, message: /name must be a string, got number 42/ },
+  { name: 'a very long module name', run: () => py.import('x'.repeat(100_000)), error: PythonError, pythonType: 'ModuleNotFoundError', message: /^No module named 'x{100000}'$/ },
+  { name: 'an empty dotted name to call', run: () => py.call(''), error: TypeError, message: /dottedName is empty/ },
+  { name: 'a call into a module that does not exist', run: () => py.call('no_such_module_xyz.f'), error: PythonError, pythonType: 'ModuleNotFoundError', message: /^No module named 'no_such_module_xyz'$/ },
+  { name: 'a call of an attribute that does not exist', run: () => py.call('sys.nope'), error: PythonError, pythonType: 'AttributeError', message: /module 'sys' has no attribute 'nope'/ },
+  { name: 'a call of something not callable', run: () => py.call('sys.maxsize'), error: PythonError, pythonType: 'TypeError', message: /'int' object is not callable/ },
+  // Every broken test extension (test/fixtures/ext/broken.c, multiphase.c).
+  { name: 'an init function that returns NULL without an exception', run: () => py.import('_staticpytest_init_null'), error: PythonError, pythonType: 'SystemError', message: /initialization of _staticpytest_init_null failed without raising an exception/ },
+  { name: 'an init function that raises', run: () => py.import('_staticpytest_init_raises'), error: PythonError, pythonType: 'ValueError', message: /init failed on purpose/ },
+  { name: 'an init function that returns a module with an exception set', run: () => py.import('_staticpytest_init_unreported'), error: PythonError, pythonType: 'SystemError', message: /initialization of _staticpytest_init_unreported raised unreported exception/ },
+  { name: 'an init function that returns something else than a module', run: () => py.import('_staticpytest_init_not_module'), error: PythonError, pythonType: 'SystemError', message: /initialization of _staticpytest_init_not_module did not return an extension module/ },
+  { name: 'an init function that returns an uninitialized def', run: () => py.import('_staticpytest_init_uninitialized'), error: PythonError, pythonType: 'SystemError', message: /init function of _staticpytest_init_uninitialized returned uninitialized object/ },
+  { name: 'an exec slot that raises', run: () => py.import('_staticpytest_exec_raises'), error: PythonError, pythonType: 'RuntimeError', message: /exec slot failed on purpose/ },
+  { name: 'an exec slot that fails without an exception', run: () => py.import('_staticpytest_exec_fails_silently'), error: PythonError, pythonType: 'SystemError', message: /execution of module _staticpytest_exec_fails_silently failed without setting an exception/ },
+  { name: 'a def with an unknown slot', run: () => py.import('_staticpytest_bad_slot'), error: PythonError, pythonType: 'SystemError', message: /module _staticpytest_bad_slot uses unknown slot ID 32767/ },
+  // importByInitFunc and moduleState.
+  { name: 'an init symbol that does not exist', run: () => py.importByInitFunc('zz_mod', { symbol: 'no_such_symbol_xyz' }), error: Error, message: /importByInitFunc\('zz_mod'\): no symbol no_such_symbol_xyz in the global scope or in this addon/ },
+  { name: 'a library that does not exist', run: () => py.importByInitFunc('zz_mod', { symbol: 'PyInit_zz', library: '/nowhere/lib.so' }), error: Error, message: /importByInitFunc\('zz_mod'\): cannot open \/nowhere\/lib\.so/ },
+  { name: 'importByInitFunc of a name the table does not have', run: () => py.importByInitFunc('sys'), error: Error, message: /importByInitFunc\('sys'\): this build has no static extension of that name/ },
+  { name: 'moduleState of a module never imported', run: () => py.moduleState('never_imported_xyz'), error: PythonError, pythonType: 'LookupError', message: /module 'never_imported_xyz' is not imported in interpreter 0/ },
+  // Closed interpreters.
+  { name: 'eval on a closed interpreter', run: () => closedInterpreter().eval('1'), error: Error, message: /interpreter \d+ is closed/ },
+  { name: 'import on a closed interpreter', run: () => closedInterpreter().import('json'), error: Error, message: /interpreter \d+ is closed/ },
+  { name: 'a second close', run: () => closedInterpreter().close(), error: Error, message: /interpreter \d+ is already closed; close\(\) ends an interpreter once/ },
+  { name: 'callAsync on a closed interpreter', run: () => closedInterpreter().callAsync('len', 'abc'), error: Error, message: /interpreter \d+ is closed/ },
+  { name: 'looking up a closed interpreter by id', run: () => python.interpreter(closedInterpreter().id), error: Error, message: /there is no interpreter \d+ \(closed, or never created\)/ },
+  { name: 'closing the main interpreter', run: () => py.close(), error: Error, message: /the main interpreter cannot be closed: it lives as long as the process/ },
+  { name: 'an interpreter id that is not a number', run: () => python.interpreter('a' as unknown as number), error: TypeError, message: /id must be an interpreter id \(a non-negative integer\), got the string "a"/ },
+  // Bad interpreter configs and configure() calls.
+  { name: 'an unknown interpreter option', run: () => python.createInterpreter({ bogus: 1 } as object), error: TypeError, message: /options has an unknown option 'bogus'; known options are preset, gil,/ },
+  { name: 'an unknown preset', run: () => python.createInterpreter('weird' as 'isolated'), error: TypeError, message: /options\.preset must be 'isolated' or 'legacy', got the string "weird"/ },
+  {
+    name: 'an own GIL sharing the main allocator (before 3.12: any own-GIL option)',
+    run: () => python.createInterpreter({ gil: 'own', useMainObmalloc: true }),
+    error: Error,
+    message: atLeast(3, 12)
+      ? /gil: 'own' cannot be combined with useMainObmalloc: true: two GILs would share one object allocator/
+      : /the interpreter option 'gil' needs CPython 3\.12 or newer/,
+  },
+  { name: 'configure() after Python started', run: () => python.configure({ python: '/usr/bin/python3' }), error: Error, message: /python\.configure\(\) must come before first use; build \S+ is already loaded/ },
+  { name: 'an unknown loader', run: () => python.configure({ loader: 'x' as 'cpython' }), error: TypeError, message: /options\.loader must be 'cpython' or 'isolated', got the string "x"/ },
+  { name: 'an unknown register mode', run: () => python.configure({ register: 'x' as 'finder' }), error: TypeError, message: /options\.register must be 'finder' or 'inittab', got the string "x"/ },
+  { name: 'a Python that is a number', run: () => python.configure({ python: 5 as unknown as string }), error: TypeError, message: /options\.python must be a path or command naming a Python, got number 5/ },
+  // JS values Python cannot take.
+  { name: 'a symbol', run: () => py.call('repr', Symbol('s')), error: TypeError, message: /cannot convert args\[0\] \(a Symbol\) to Python/ },
+  { name: 'a function', run: () => py.call('repr', () => 1), error: TypeError, message: /cannot convert args\[0\] \(a function\) to Python/ },
+  { name: 'a cyclic object', run: () => py.call('repr', cyclic), error: TypeError, message: /cannot convert args\[0\]\.self to Python: it contains itself \(a cyclic structure\)/ },
+  { name: 'a class instance', run: () => py.call('repr', new Date()), error: TypeError, message: /cannot convert args\[0\] \(a Date object\) to Python/ },
+  { name: 'nesting deeper than 512', run: () => py.call('repr', deep), error: RangeError, message: /cannot convert args\[0\](\[0\]){500,} to Python: nested deeper than 512 levels/ },
+  { name: 'a BigInt too large for the C int it goes to', run: () => py.call('chr', 2n ** 70n), error: PythonError, pythonType: 'OverflowError', message: /Python int too large to convert to C int/ },
+  { name: 'code that is not a string', run: () => py.exec(42 as unknown as string), error: TypeError, message: /code must be a string, got number 42/ },
+  { name: 'a syntax error', run: () => py.eval('1 +'), error: PythonError, pythonType: 'SyntaxError', message: /invalid syntax/ },
+  // Python exceptions that must stay exceptions.
+  { name: 'a generator that raises halfway', run: () => py.eval('list(__import__("itertools").chain((1, 2), (1 // 0 for _ in (1,))))'), error: PythonError, pythonType: 'ZeroDivisionError', message: /division (or modulo )?by zero/ },
+  { name: 'KeyboardInterrupt raised in Python', run: () => py.exec('raise KeyboardInterrupt("from Python")'), error: PythonError, pythonType: 'KeyboardInterrupt', message: /^from Python$/ },
+  { name: 'SystemExit raised in Python', run: () => py.exec('import sys; sys.exit(3)'), error: PythonError, pythonType: 'SystemExit', message: /^3$/ },
+  // Handles.
+  { name: 'a released handle', run: () => { const h = py.call('object') as PyObject; h.release(); return h.repr(); }, error: Error, message: /this PyObject was released and can no longer be used/ },
+  {
+    name: 'a handle from another interpreter',
+    run: () => {
+      const other = python.createInterpreter();
+      try {
+        return py.call('repr', other.eval('object()'));
+      } finally {
+        other.close();
+      }
+    },
+    error: PythonError, pythonType: 'TypeError', message: /args\[0\] is a PyObject of interpreter \d+ and cannot be passed to interpreter 0/,
+  },
+];
+
+async function expectFailure(c: Case): Promise<void> {
+  await assert.rejects(async () => c.run(), (e: Error) => {
+    assert.equal(e.constructor, c.error, `${c.name}: ${e.constructor.name}: ${e.message}`);
+    const text = e instanceof PythonError ? e.pythonMessage : e.message;
+    assert.match(text, c.message);
+    if (c.pythonType) assert.equal((e as PythonError).pythonType, c.pythonType);
+    return true;
+  });
+}
+
+describe('the bad-input catalogue', () => {
+  // A first Python exception imports what formatting tracebacks needs.
+  assert.throws(() => py.eval('1 // 0'), PythonError);
+  const before = modules();
+
+  it(`has at least 40 distinct cases (${cases.length})`, () => {
+    assert.ok(cases.length >= 40);
+    assert.equal(new Set(cases.map((c) => c.name)).size, cases.length);
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: ${c.error.name}, and Python still works`, async () => {
+      await expectFailure(c);
+      assert.equal(py.eval('6 * 7'), 42);
+      assert.deepEqual(modules(), before, 'sys.modules is unchanged');
+    });
+  }
+
+  it('a str too long for a JS string comes back as a handle, not a crash', () => {
+    const huge = py.eval("'x' * (2**29)") as PyObject;
+    assert.ok(huge instanceof PyObject);
+    assert.equal(huge.typeName, 'str');
+    assert.equal(py.call('len', huge), 2 ** 29);
+    huge.release();
+    assert.equal(py.eval('6 * 7'), 42);
+  });
+
+  it('an interpreter of another thread: Error naming the thread rule, and the worker goes on', async () => {
+    const mine = python.createInterpreter();
+    try {
+      const out = await new Promise<string[]>((resolve, reject) => {
+        const w = new Worker(`
+          const { workerData, parentPort } = require('worker_threads');
+          const { python } = require(workerData.index);
+          const out = [];
+          try { python.interpreter(workerData.id); } catch (e) { out.push(e.constructor.name + ': ' + e.message); }
+          out.push(String(python.main.eval('6 * 7')));
+          parentPort.postMessage(out);`, { eval: true, workerData: { id: mine.id, index: `${root}/dist/index.js` } });
+        w.once('message', (m: string[]) => void w.terminate().then(() => resolve(m)));
+        w.once('error', reject);
+      });
+      assert.match(out[0]!, /^Error: static-py: interpreter \d+ belongs to another thread \(the worker or main thread that created it\)/);
+      assert.equal(out[1], '42');
+    } finally {
+      mine.close();
+    }
+  });
+
+  it('a handle sent to a worker: Error saying a PyObject stays in its thread', async () => {
+    const h = py.call('object') as PyObject;
+    const w = new Worker('require("worker_threads").parentPort.on("message", () => {})', { eval: true });
+    try {
+      assert.throws(() => w.postMessage(h), { constructor: Error, message: /a PyObject belongs to the thread that created it and cannot be copied or sent to another worker/ });
+    } finally {
+      await w.terminate();
+      h.release();
+    }
+  });
+});
