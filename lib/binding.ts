@@ -179,8 +179,15 @@ export function listPrebuilds(): [string, PrebuildMeta][] {
  * the executable's real name (python3.11, python3.11d), libpython from
  * <prefix>/lib or the multiarch directory. Returns why not, when it cannot.
  */
-export function describeInstalledPython(python: string):
-  { executable: string; major: number; minor: number; abiflags: string; libpython: string } | string {
+interface InstalledPython {
+  executable: string;
+  major: number;
+  minor: number;
+  abiflags: string;
+  libpython: string;
+}
+
+export function describeInstalledPython(python: string): InstalledPython | string {
   const executable = resolvePython(python);
   const m = /^python(3)\.(\d+)(d?)$/.exec(path.basename(executable));
   if (!m) return `cannot tell the version of '${python}' from its file name (${executable}); name the interpreter itself, e.g. .../bin/python3.11`;
@@ -195,9 +202,13 @@ export function describeInstalledPython(python: string):
 }
 
 /** The prebuild for `python`, as a Build, or why there is none. */
-function prebuildFor(python: string, libpython?: string): Build | string {
+function prebuildFor(python: string): Build | string {
   const found = describeInstalledPython(python);
-  if (typeof found === 'string') return found;
+  return typeof found === 'string' ? found : prebuildOf(found, python);
+}
+
+/** The prebuild for an installed Python (`requested` is how it was named), as a Build, or why there is none. */
+function prebuildOf(found: InstalledPython, requested: string): Build | string {
   const key = `cp${found.major}${found.minor}${found.abiflags}`;
   const match = listPrebuilds().find(([, meta]) =>
     meta.python.major === found.major && meta.python.minor === found.minor && meta.python.abiflags === found.abiflags);
@@ -217,11 +228,11 @@ function prebuildFor(python: string, libpython?: string): Build | string {
         version: [...built, 'final', 0],
         hexversion: 0,
         executable: found.executable,
-        requested: python,
+        requested,
         prefix: path.dirname(path.dirname(found.executable)),
         basePrefix: path.dirname(path.dirname(found.executable)),
         debug: found.abiflags === 'd',
-        libpython: libpython ?? found.libpython,
+        libpython: found.libpython,
         libpythonStatic: null,
       },
       manifest: null,
@@ -325,7 +336,7 @@ function recordedPrebuild(recorded: { prebuild: string; python: string; libpytho
     throw new Error(`static-py: ${file} is prebuilt for Python ${was}, but ${recorded.python} is now Python ${now.major}.${now.minor} ` +
       `(recorded in ${from}).\n${remedy}`);
   }
-  const build = prebuildFor(recorded.python, recorded.libpython);
+  const build = prebuildOf({ ...now, libpython: recorded.libpython }, recorded.python);
   if (typeof build === 'string' || build.file !== file) {
     throw new Error(`static-py: ${from} chose ${file}, which is missing or not for Python ${was}.\n${remedy}`);
   }
@@ -359,7 +370,6 @@ function preloadLibpython(build: Build): void {
   }
 }
 
-/** Loads the addon file of `build`, turning a load failure into one clear Error. */
 /**
  * The calling convention with the native addon (kNativeApi in
  * native/addon.cc): bumped together with it whenever either side changes.
@@ -410,6 +420,7 @@ function loadError(build: Build, reason: string, cause?: unknown): Error {
   );
 }
 
+/** Loads the addon file of `build`, turning a load failure into one clear Error. */
 export function loadBuild(build: Build): NativeBinding {
   // Only what dlopen loads needs it (a test may stand in a .js module).
   const problem = build.file.endsWith('.node') ? elfProblem(build.file) : null;
