@@ -173,11 +173,13 @@ describe('the bad-input catalogue', () => {
     }
   });
 
-  it('a handle sent to a worker: Error saying a PyObject stays in its thread', async () => {
+  it('a handle or an Interpreter sent to a worker: Error saying it stays in its thread', async () => {
     const h = py.call('object') as PyObject;
     const w = new Worker('require("worker_threads").parentPort.on("message", () => {})', { eval: true });
     try {
       assert.throws(() => w.postMessage(h), { constructor: Error, message: /a PyObject belongs to the thread that created it and cannot be copied or sent to another worker/ });
+      assert.throws(() => w.postMessage(py), { constructor: Error, message: /^static-py: an Interpreter belongs to the thread that created it and cannot be copied or sent to another worker/ });
+      assert.equal(py.eval('6 * 7'), 42);
     } finally {
       await w.terminate();
       h.release();
