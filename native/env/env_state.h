@@ -31,6 +31,27 @@ class EnvState {
   void set_interpreter_class(Napi::Function f) { interpreter_class_ = Napi::Persistent(f); }
   void set_handle_class(Napi::Function f) { handle_class_ = Napi::Persistent(f); }
 
+  // Native code makes Interpreter and PyObjectHandle objects through their
+  // JS classes and hands the constructor its arguments here, set only for
+  // the duration of the call (so `new` from JS finds nothing and is
+  // refused). Not as napi externals: each of those is a heap cell that only
+  // V8's garbage collector frees, one per handle.
+  enum class Birth { kInterpreter, kHandle };
+  template <typename T>
+  Napi::Object Construct(Napi::Function cls, Birth kind, const T& args) {
+    birth_ = {kind, &args};
+    struct Reset {
+      EnvState* s;
+      ~Reset() { s->birth_ = {}; }
+    } reset{this};
+    return cls.New({});
+  }
+  // The arguments of the construction under way if it is of `kind`, else null.
+  template <typename T>
+  const T* BirthArgs(Birth kind) const {
+    return birth_.args != nullptr && birth_.kind == kind ? static_cast<const T*>(birth_.args) : nullptr;
+  }
+
   // Interpreters register here when this environment starts using them and
   // leave when closed; cleanup releases whatever is left (main last).
   void AddInterpreter(Interpreter* interp);
@@ -63,6 +84,10 @@ class EnvState {
   static void Cleanup(void* arg);
 
   Napi::Env env_;
+  struct {
+    Birth kind = Birth::kInterpreter;
+    const void* args = nullptr;
+  } birth_;
   Napi::FunctionReference python_error_;
   Napi::FunctionReference wrap_handle_;
   Napi::FunctionReference interpreter_class_;

@@ -154,13 +154,21 @@ Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
   return cls;
 }
 
+namespace {
+struct InterpreterArgs {
+  PyThreadState* tstate;
+  bool main;
+};
+}  // namespace
+
 Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Interpreter>(info) {
-  if (info.Length() < 2 || !info[0].IsExternal() || !info[1].IsExternal()) {
+  state_ = EnvState::From(info.Env());
+  const auto* args = state_->BirthArgs<InterpreterArgs>(EnvState::Birth::kInterpreter);
+  if (args == nullptr) {
     throw Napi::TypeError::New(info.Env(), "Interpreter objects come from python.main and python.createInterpreter()");
   }
-  state_ = EnvState::From(info.Env());
-  tstate_ = info[0].As<Napi::External<PyThreadState>>().Data();
-  main_ = info[1].As<Napi::External<void>>().Data() != nullptr;
+  tstate_ = args->tstate;
+  main_ = args->main;
   interp_ = tstate_->interp;
   id_ = PyInterpreterState_GetID(interp_);
   registry_ = std::make_shared<ObjectRegistry>(id_);
@@ -169,13 +177,11 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inte
 }
 
 Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
-  Napi::Env env = state->env();
   // This environment's own thread state for the main interpreter; it may be
   // created without holding the GIL.
   PyThreadState* tstate = PyThreadState_New(interp);
-  static int kMain = 1;
-  Napi::Object obj = state->interpreter_class().New(
-      {Napi::External<PyThreadState>::New(env, tstate), Napi::External<void>::New(env, &kMain)});
+  Napi::Object obj = state->Construct(state->interpreter_class(), EnvState::Birth::kInterpreter,
+                                      InterpreterArgs{tstate, true});
   state->AddInterpreter(Unwrap(obj));
   return obj;
 }
@@ -185,8 +191,8 @@ Napi::Object Interpreter::NewSub(EnvState* state, const InterpreterConfig& confi
   std::string error;
   PyThreadState* tstate = Subinterpreter::Create(state->main_interpreter()->tstate_, config, &error);
   if (tstate == nullptr) throw Napi::Error::New(env, "static-py: CPython refused to create the interpreter: " + error);
-  Napi::Object obj = state->interpreter_class().New(
-      {Napi::External<PyThreadState>::New(env, tstate), Napi::External<void>::New(env, nullptr)});
+  Napi::Object obj = state->Construct(state->interpreter_class(), EnvState::Birth::kInterpreter,
+                                      InterpreterArgs{tstate, false});
   state->AddInterpreter(Unwrap(obj));
   return obj;
 }

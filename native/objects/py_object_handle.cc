@@ -25,16 +25,16 @@ Napi::Function PyObjectHandle::Init(Napi::Env env, EnvState* state) {
 }
 
 PyObjectHandle::PyObjectHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PyObjectHandle>(info) {
-  if (info.Length() < 2 || !info[0].IsExternal() || !info[1].IsObject()) {
+  const auto* owner = EnvState::From(info.Env())->BirthArgs<Interpreter*>(EnvState::Birth::kHandle);
+  if (owner == nullptr) {
     throw Napi::TypeError::New(info.Env(), "PyObject handles come from Python results, not from `new`");
   }
-  owner_ = info[0].As<Napi::External<Interpreter>>().Data();
-  owner_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
+  owner_ = *owner;
+  owner_ref_ = Napi::Persistent(owner_->Value());
 }
 
 Napi::Object PyObjectHandle::New(EnvState* state, Interpreter* owner, std::shared_ptr<ObjectRef> ref) {
-  Napi::Env env = state->env();
-  Napi::Object obj = state->handle_class().New({Napi::External<Interpreter>::New(env, owner), owner->Value()});
+  Napi::Object obj = state->Construct(state->handle_class(), EnvState::Birth::kHandle, owner);
   Unwrap(obj)->ref_ = std::move(ref);
   return obj;
 }
