@@ -52,7 +52,7 @@ export interface Build {
 export interface NativeBinding {
   nativeApi?: number;
   setup(pythonError: Function, wrapHandle: (handle: NativeHandle) => PyObject): void;
-  start(options: { executable: string; register: 'finder' | 'inittab' }): NativeInterpreter;
+  start(options: { executable: string; register: 'finder' | 'inittab'; allocator?: string | undefined }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];
   createInterpreter(config: object): NativeInterpreter;

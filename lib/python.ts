@@ -144,12 +144,18 @@ class Python {
 
   /**
    * The main interpreter. The first access starts CPython for the whole
-   * process (isolated config: no PYTHON* variables, no signal handlers).
+   * process (isolated config: no PYTHON* variables, no signal handlers;
+   * STATIC_PY_PYTHONMALLOC stands in for PYTHONMALLOC).
    * @throws {Error} when the build cannot load or Python cannot start.
    */
   get main(): Interpreter {
     if (!this.#main) {
-      const native = this.binding.start({ executable: pythonExecutable(this.#build!), register: this.#options.register ?? 'finder' });
+      const native = this.binding.start({
+        executable: pythonExecutable(this.#build!),
+        register: this.#options.register ?? 'finder',
+        // PYTHONMALLOC under our own name: the isolated config ignores PYTHON*.
+        allocator: process.env.STATIC_PY_PYTHONMALLOC || undefined,
+      });
       this.#main = Interpreter.wrap(native);
     }
     return this.#main;

@@ -50,6 +50,20 @@ describe('starting Python', () => {
     assert.ok(result.length > 0);
   });
 
+  it('takes STATIC_PY_PYTHONMALLOC where the isolated config ignores PYTHONMALLOC', async () => {
+    // sys._debugmallocstats() describes pymalloc's arenas, and prints nothing
+    // when Python allocates with plain malloc.
+    const stats = (env: NodeJS.ProcessEnv) => runChild(
+      `const { python } = require('static-py'); python.main.exec('import sys; sys._debugmallocstats()');`,
+      { env: { ...process.env, ...env } },
+    );
+    const [pymalloc, malloc] = await Promise.all([stats({ PYTHONMALLOC: 'malloc' }), stats({ STATIC_PY_PYTHONMALLOC: 'malloc' })]);
+    assert.equal(pymalloc.code, 0, pymalloc.stderr);
+    assert.equal(malloc.code, 0, malloc.stderr);
+    assert.match(pymalloc.stderr, /arenas/);
+    assert.doesNotMatch(malloc.stderr, /arenas/);
+  });
+
   it("adds an active virtual environment's site-packages and makes it sys.prefix", async () => {
     const venv = path.join(tempDir(), 'venv');
     const r = spawnSync(build().info.python.executable, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });

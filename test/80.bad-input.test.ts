@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 
 import { type Interpreter, PyObject, python, PythonError } from '../dist/index.js';
 import { atLeast, root } from './helpers/build.js';
+import { runChild } from './helpers/child.js';
 
 type ErrorClass = typeof Error | typeof TypeError | typeof RangeError | typeof PythonError;
 
@@ -171,6 +172,15 @@ describe('the bad-input catalogue', () => {
     } finally {
       mine.close();
     }
+  });
+
+  it('an unknown STATIC_PY_PYTHONMALLOC: Error listing the allocators, in a process of its own', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      try { python.main; } catch (e) { console.log(e.constructor.name + ': ' + e.message); }`,
+    { env: { ...process.env, STATIC_PY_PYTHONMALLOC: 'jemalloc' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Error: static-py: STATIC_PY_PYTHONMALLOC is "jemalloc"; use one of default, debug, malloc, malloc_debug, pymalloc, pymalloc_debug/);
   });
 
   it('a handle or an Interpreter sent to a worker: Error saying it stays in its thread', async () => {

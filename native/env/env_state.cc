@@ -136,7 +136,7 @@ Napi::Value EnvState::JSSetup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// start({ executable, register }): starts CPython if no environment has yet, and
+// start({ executable, register, allocator }): starts CPython if no environment has yet, and
 // returns this environment's main Interpreter.
 Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -146,6 +146,7 @@ Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[0].As<Napi::Object>();
   if (opts.Get("executable").IsString()) options.executable = opts.Get("executable").As<Napi::String>().Utf8Value();
   options.inittab = opts.Get("register").IsString() && opts.Get("register").As<Napi::String>().Utf8Value() == "inittab";
+  if (opts.Get("allocator").IsString()) options.allocator = opts.Get("allocator").As<Napi::String>().Utf8Value();
   PythonRuntime* runtime;
   try {
     runtime = &PythonRuntime::Start(options);

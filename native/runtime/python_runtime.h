@@ -18,6 +18,11 @@ struct RuntimeOptions {
   // Serve the static table through CPython's inittab instead of the finder
   // (StaticFinder::RegisterInInittab): a baseline for npm run bench.
   bool inittab = false;
+  // CPython's memory allocator, by PYTHONMALLOC's names ("malloc",
+  // "pymalloc_debug", ...; empty: the build's default), which the isolated
+  // preset would otherwise ignore. "malloc" is what valgrind and the
+  // sanitizers need to see each object.
+  std::string allocator;
 };
 
 // Owns CPython start-up. Start() may be called from any thread, any number
