@@ -46,4 +46,28 @@ ticker.start()`);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { count: 4 * 50 * 100, distinct: 5 });
   });
+
+  // CPython 3.9-3.12 sends a waiter's drop request to the waiter's own
+  // interpreter only; static-py's GIL nudger (native/runtime/gil_nudger.h)
+  // asks the holder's. A hang bound, not a speed test.
+  it('hands a shared GIL to sync calls in other interpreters while one loops in Python without blocking', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      const spin = 'def spin(n):\\n    t = 0\\n    for i in range(n):\\n        t += i\\n    return t';
+      const a = python.createInterpreter('legacy');
+      const b = python.createInterpreter('legacy');
+      a.exec(spin);
+      a.callAsync('spin', 10 ** 12).catch(() => {});
+      setTimeout(() => {
+        console.log('ASKING');
+        const answers = [b.eval('6 * 7'), python.main.eval('6 * 7')];
+        for (let i = 0; i < 20; i++) answers.push(b.eval(String(i)));
+        console.log('answered', answers.slice(0, 2).join(' '), answers.length);
+        process.exit(0);
+      }, 300);`, { exitWithin: { marker: 'ASKING', ms: 5000 }, timeoutMs: 60_000 });
+    assert.equal(r.hung, false, `the calls were still waiting for the GIL 5 s later:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /answered 42 42 22/);
+  });
 });
+

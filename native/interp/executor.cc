@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "loader/cpython_internals.h"
+#include "runtime/gil_nudger.h"
 
 namespace static_py {
 
@@ -65,7 +66,7 @@ void Executor::Loop() {
       queue_.pop_front();
       running_task_ = true;
     }
-    PyEval_RestoreThread(tstate);
+    GilNudger::Attach(tstate);
     Py_INCREF(PyExc_SystemExit);
     Py_XDECREF(interrupt_ref_.exchange(PyExc_SystemExit));
     // Checked after the reference is offered: either Interrupt() sees it
@@ -80,7 +81,7 @@ void Executor::Loop() {
     Task* done = task.release();
     if (tsfn_.NonBlockingCall(done) != napi_ok) delete done;  // environment torn down
   }
-  PyEval_RestoreThread(tstate);
+  GilNudger::Attach(tstate);
   PyThreadState_Clear(tstate);
   PyThreadState_DeleteCurrent();
 }

@@ -14,6 +14,7 @@
 #include "loader/init_symbol.h"
 #include "loader/static_finder.h"
 #include "loader/static_table.h"
+#include "runtime/gil_nudger.h"
 #include "runtime/thread_state_guard.h"
 #include "util/py_ref.h"
 
@@ -291,7 +292,7 @@ void Interpreter::ReleasePython() {
     fprintf(stderr, "%s (left running as its environment goes away)\n", why.c_str());
   }
   closed_ = true;
-  PyEval_RestoreThread(tstate_);
+  GilNudger::Attach(tstate_);
   registry_->CloseAll();
   names_.Clear();
   PyThreadState_Clear(tstate_);

@@ -1,12 +1,13 @@
 #include "interp/subinterpreter.h"
 
 #include "loader/static_finder.h"
+#include "runtime/gil_nudger.h"
 #include "util/py_ref.h"
 
 namespace static_py {
 
 PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const InterpreterConfig& config, std::string* error) {
-  PyEval_RestoreThread(main_tstate);
+  GilNudger::Attach(main_tstate);
   PyThreadState_Swap(nullptr);
   PyThreadState* sub = nullptr;
 #if PY_VERSION_HEX >= 0x030C0000
@@ -50,6 +51,7 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
     Py_XDECREF(threading);
   }
 #endif
+  if (sub != nullptr) GilNudger::InterpreterCreated(sub->interp);
   // Back to where we started, then let go of the main interpreter's GIL.
   PyThreadState_Swap(main_tstate);
   PyEval_SaveThread();
@@ -79,8 +81,9 @@ int Subinterpreter::UnjoinableThreads(PyThreadState* tstate, int own) {
 }
 
 void Subinterpreter::End(PyThreadState* tstate, PyThreadState* main_tstate, void (*before_end)(void*), void* arg) {
-  PyEval_RestoreThread(tstate);
+  GilNudger::Attach(tstate);
   if (before_end != nullptr) before_end(arg);
+  GilNudger::InterpreterEnding(tstate->interp);
   Py_EndInterpreter(tstate);
   // Nothing is attached now; swapping the main thread state back settles
   // which GIL this thread holds, and saving it releases that one.

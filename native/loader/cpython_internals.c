@@ -9,6 +9,11 @@
 #if PY_VERSION_HEX < 0x03090000
 #include "internal/pycore_pystate.h"
 #endif
+#ifdef STATIC_PY_GIL_DROP_REQUEST_PER_INTERPRETER
+#include "internal/pycore_gil.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_runtime.h"
+#endif
 
 int static_py_rename_new_module(PyObject *module, PyObject *fullname) {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -73,3 +78,44 @@ void static_py_raise_in_thread(PyThreadState *target, PyObject *exc) {
 #endif
 #endif
 }
+
+#ifdef STATIC_PY_GIL_DROP_REQUEST_PER_INTERPRETER
+typedef struct _gil_runtime_state gil_state;
+
+const void *static_py_gil_of(PyInterpreterState *interp) {
+#if PY_VERSION_HEX >= 0x030C0000
+  return interp->ceval.gil;
+#else
+  (void)interp;
+  return &_PyRuntime.ceval.gil;
+#endif
+}
+
+int static_py_gil_locked(const void *gil) {
+  return _Py_atomic_load_relaxed(&((gil_state *)gil)->locked) > 0;
+}
+
+unsigned long static_py_gil_switches(const void *gil) {
+  return __atomic_load_n(&((const gil_state *)gil)->switch_number, __ATOMIC_RELAXED);
+}
+
+unsigned long static_py_gil_interval_us(const void *gil) {
+  unsigned long us = __atomic_load_n(&((const gil_state *)gil)->interval, __ATOMIC_RELAXED);
+  return us >= 1 ? us : 1;
+}
+
+void static_py_ask_gil_holder_to_drop(const void *gil) {
+  /* The interpreter list is walked under the runtime's HEAD lock, which
+   * PyInterpreterState_Delete also takes to unlink one before freeing it.
+   * Only flags are written, as SET_GIL_DROP_REQUEST does: a request left on
+   * an interpreter that does not hold the GIL is cleared by take_gil when a
+   * thread of that interpreter next takes it. */
+  PyThread_acquire_lock(_PyRuntime.interpreters.mutex, WAIT_LOCK);
+  for (PyInterpreterState *i = _PyRuntime.interpreters.head; i != NULL; i = i->next) {
+    if (static_py_gil_of(i) != gil) continue;
+    _Py_atomic_store_relaxed(&i->ceval.gil_drop_request, 1);
+    _Py_atomic_store_relaxed(&i->ceval.eval_breaker, 1);
+  }
+  PyThread_release_lock(_PyRuntime.interpreters.mutex);
+}
+#endif

@@ -30,6 +30,30 @@ int static_py_interp_refuses_singlephase(void);
  * request only reaches threads of the requester's own interpreter). */
 void static_py_raise_in_thread(PyThreadState *target, PyObject *exc);
 
+#if PY_VERSION_HEX >= 0x03090000 && PY_VERSION_HEX < 0x030D0000
+/* 3.9-3.12: a thread waiting for a GIL asks only its own interpreter to let
+ * go of it (SET_GIL_DROP_REQUEST(tstate->interp)), so a holder running in
+ * another interpreter that shares the GIL never hears it. 3.8 had one request
+ * for the whole runtime; 3.13 sends it to the holder's thread. The functions
+ * below let runtime/gil_nudger.h make up for it. */
+#define STATIC_PY_GIL_DROP_REQUEST_PER_INTERPRETER 1
+
+/* The GIL `interp` runs under: an opaque key, equal for interpreters that
+ * share one. Before 3.12 all share the runtime's; from 3.12 an interpreter
+ * has its own or shares the main interpreter's. */
+const void *static_py_gil_of(PyInterpreterState *interp);
+/* Whether some thread holds `gil`, and how many times it has changed hands;
+ * read without locks, as CPython's own waiters do. */
+int static_py_gil_locked(const void *gil);
+unsigned long static_py_gil_switches(const void *gil);
+/* sys.getswitchinterval() of `gil`, in microseconds. */
+unsigned long static_py_gil_interval_us(const void *gil);
+/* Sets the drop request on every interpreter running under `gil`, so the
+ * holder lets go at its next eval-breaker check, whatever its interpreter.
+ * The caller must then wait for `gil` itself (gil_nudger.h says why). */
+void static_py_ask_gil_holder_to_drop(const void *gil);
+#endif
+
 /* Exported by libpython but declared only in its internal headers. */
 #if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000
 /* 3.12's own check for single-phase modules in isolated interpreters. */

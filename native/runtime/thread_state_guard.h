@@ -22,11 +22,16 @@
 //     queues the reference, and the next attach on that interpreter drops it.
 //  6. No C++ exception crosses a CPython frame: code called back by CPython
 //     catches everything and turns it into a Python exception.
+//  7. Every attach goes through GilNudger::Attach, never a bare
+//     PyEval_RestoreThread: on 3.9-3.12 it is how a thread waiting for a
+//     shared GIL gets it from a holder busy in another interpreter
+//     (gil_nudger.h).
 #ifndef STATIC_PY_RUNTIME_THREAD_STATE_GUARD_H_
 #define STATIC_PY_RUNTIME_THREAD_STATE_GUARD_H_
 
 #include <Python.h>
 
+#include "runtime/gil_nudger.h"
 #include "util/compat.h"
 
 namespace static_py {
@@ -40,13 +45,13 @@ class ThreadStateGuard {
     if (current == target_) return;
     previous_ = current;
     if (previous_ != nullptr) PyEval_SaveThread();
-    PyEval_RestoreThread(target_);
+    GilNudger::Attach(target_);
     attached_ = true;
   }
   ~ThreadStateGuard() {
     if (!attached_) return;
     PyEval_SaveThread();
-    if (previous_ != nullptr) PyEval_RestoreThread(previous_);
+    if (previous_ != nullptr) GilNudger::Attach(previous_);
   }
   ThreadStateGuard(const ThreadStateGuard&) = delete;
   ThreadStateGuard& operator=(const ThreadStateGuard&) = delete;
