@@ -4,6 +4,7 @@
 // version, a damaged .node, a missing libpython, a Python with no prebuild).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,8 +70,28 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
     fs.symlinkSync(python, path.join(bin, 'python3'));
     app = path.join(work, 'app');
     fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const install = spawnSync(path.join(bin, 'npm'), ['install', tarball], { cwd: app, env: env(), encoding: 'utf8' });
+    // Offline, npm resolves from its cache only what a lockfile pins: on a
+    // fresh machine `npm ci` cached static-py's dependencies as tarballs,
+    // not the registry documents `npm install <tarball>` would resolve them
+    // with. So the app's lockfile pins them as ours does.
+    const own = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
+    const spec = `file:${path.relative(app, tarball)}`;
+    const appPackage = { name: 'app', version: '1.0.0', private: true, dependencies: { 'static-py': spec } };
+    const pinned = Object.fromEntries(Object.entries(own.packages).filter(([key, entry]) => key.startsWith('node_modules/') && !entry.dev));
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify(appPackage));
+    fs.writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({
+      ...appPackage, lockfileVersion: 3, requires: true,
+      packages: {
+        '': appPackage,
+        'node_modules/static-py': {
+          version: manifest.version, resolved: spec, hasInstallScript: true, dependencies: manifest.dependencies, bin: manifest.bin,
+          integrity: `sha512-${createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`,
+        },
+        ...pinned,
+      },
+    }));
+    const install = spawnSync(path.join(bin, 'npm'), ['ci'], { cwd: app, env: env(), encoding: 'utf8' });
     assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
     installed = path.join(app, 'node_modules', 'static-py');
   });
