@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { listBuilds, loadBuild } from '../dist/binding.js';
+import { buildsFor, byPreference, listBuilds, loadBuild } from '../dist/binding.js';
 import { build, tempDir } from './helpers/build.js';
-import { childJson, runChild } from './helpers/child.js';
+import { childJson, runChild, withoutLeakCheck } from './helpers/child.js';
 
 describe('starting Python', () => {
   it('does not change process.env or install signal handlers, and starts isolated', async () => {
@@ -50,14 +50,14 @@ describe('starting Python', () => {
     assert.ok(result.length > 0);
   });
 
-  it('takes STATIC_PY_PYTHONMALLOC where the isolated config ignores PYTHONMALLOC', async () => {
+  it('takes its allocator from STATIC_PY_PYTHONMALLOC, not PYTHONMALLOC (which the isolated config ignores)', async () => {
     // sys._debugmallocstats() describes pymalloc's arenas, and prints nothing
     // when Python allocates with plain malloc.
-    const stats = (env: NodeJS.ProcessEnv) => runChild(
+    const stats = (allocator: string, env: NodeJS.ProcessEnv = process.env) => runChild(
       `const { python } = require('static-py'); python.main.exec('import sys; sys._debugmallocstats()');`,
-      { env: { ...process.env, ...env } },
+      { env: { ...env, PYTHONMALLOC: 'malloc', STATIC_PY_PYTHONMALLOC: allocator } },
     );
-    const [pymalloc, malloc] = await Promise.all([stats({ PYTHONMALLOC: 'malloc' }), stats({ STATIC_PY_PYTHONMALLOC: 'malloc' })]);
+    const [pymalloc, malloc] = await Promise.all([stats('pymalloc', withoutLeakCheck(process.env)), stats('malloc')]);
     assert.equal(pymalloc.code, 0, pymalloc.stderr);
     assert.equal(malloc.code, 0, malloc.stderr);
     assert.match(pymalloc.stderr, /arenas/);
@@ -90,6 +90,10 @@ describe('starting Python', () => {
 });
 
 describe('choosing the build', () => {
+  // A Python's plain build, where it has one besides the build under test
+  // (a sanitizer or debug variant): STATIC_PY_PYTHON prefers it.
+  const preferred = () => byPreference(buildsFor(build().info.python.executable))[0]!.info.tag;
+
   it('loads the build made for STATIC_PY_PYTHON', async () => {
     const info = build().info;
     const result = await childJson<{ tag: string; version: string }>(
@@ -97,7 +101,7 @@ describe('choosing the build', () => {
        console.log(JSON.stringify({ tag: python.version.tag, version: python.main.eval('__import__("platform").python_version()') }));`,
       { env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: info.python.executable } },
     );
-    assert.equal(result.tag, info.tag);
+    assert.equal(result.tag, preferred());
     assert.equal(result.version, info.python.version.slice(0, 3).join('.'));
   });
 
@@ -111,8 +115,8 @@ describe('choosing the build', () => {
       try { python.configure({ python: 'python3' }); } catch (e) { late = e.message; }
       try { python.configure({ pyhton: 'x' }); } catch (e) { unknown = e.name + ': ' + e.message; }
       console.log(JSON.stringify({ tag, late, unknown }));`, { env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '' } });
-    assert.equal(result.tag, info.tag);
-    assert.equal(result.late, `static-py: python.configure() must come before first use; build ${info.tag} is already loaded`);
+    assert.equal(result.tag, preferred());
+    assert.equal(result.late, `static-py: python.configure() must come before first use; build ${preferred()} is already loaded`);
     assert.match(result.unknown, /^TypeError: static-py: options has an unknown option 'pyhton'; known options are python/);
   });
 

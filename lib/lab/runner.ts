@@ -54,10 +54,16 @@ export const LAB_TIMEOUT_MS = 10_000;
 /**
  * The build to run the lab on for `python`: one whose static table has the
  * test extensions (a normal build has them when it was made from this
- * checkout), else a `<tag>-lab` build made for the purpose.
+ * checkout), else a `<tag>-lab` build made for the purpose. STATIC_PY_BUILD
+ * picks among that Python's builds as it does for `require('static-py')`
+ * (a sanitizer or debug build, say); a tag for another Python is ignored.
  */
 export function labBuild(python: string, log: (m: string) => void): Build {
-  const usable = () => byPreference(buildsFor(python).filter(hasLabModules));
+  const usable = () => {
+    const builds = byPreference(buildsFor(python).filter(hasLabModules));
+    const named = builds.find((b) => b.info.tag === process.env.STATIC_PY_BUILD);
+    return named ? [named] : builds;
+  };
   const existing = usable()[0];
   if (existing) return existing;
   log(`static-py lab: no build for ${python} has the test extensions; making one (scripts/build.mjs --tag-suffix lab)`);
