@@ -98,6 +98,10 @@ export interface NativeHandle {
   typeName(): string;
   getattr(name: string): unknown;
   call(kwargs: object | null, ...args: unknown[]): unknown;
+  /** iter(obj); an iterator is always a handle. */
+  iter(): unknown;
+  /** next(obj), or undefined when it is exhausted. */
+  next(): unknown;
   release(): void;
 }
 

@@ -70,6 +70,28 @@ export class PyObject {
     return this[HANDLE].call(kwargs, ...positional);
   }
 
+  /**
+   * Iterates the object as Python's `for` does (`iter()`, then `next()`
+   * until it is exhausted), each item converted like any result. An
+   * exception the iterator raises part-way is thrown as a PythonError from
+   * that step, after the items before it. The iterator's handle is released
+   * when the loop ends, however it ends.
+   * @throws {PythonError} TypeError if the object is not iterable.
+   * @example for (const word of python.main.eval('iter("a b".split())')) console.log(word);
+   */
+  *[Symbol.iterator](): Iterator<unknown> {
+    const it = this[HANDLE].iter();
+    // An iterator has no JS equivalent, so iter() gives a handle, unless a
+    // class's __iter__ returns an instance of an int, float or str subclass
+    // that also has __next__; such a value cannot be stepped from JS.
+    if (!(it instanceof PyObject)) throw new TypeError(`static-py: iter() of this ${this.typeName} returned a value that converts to JS (${typeof it}), not an iterator handle`);
+    try {
+      for (let item = it[HANDLE].next(); item !== undefined; item = it[HANDLE].next()) yield item;
+    } finally {
+      it.release();
+    }
+  }
+
   /** Drops the reference now (Python may then free the object). Calling it twice does nothing. */
   release(): void {
     this[HANDLE].release();

@@ -89,6 +89,21 @@ describe('Python to JS', () => {
     assert.equal(py.call('isinstance', box, py.eval('Box')), true);
   });
 
+  it('iterates a PyObject as Python does, items converted, and releases the iterator however the loop ends', () => {
+    assert.deepEqual([...(py.eval('{3, 1, 2}') as PyObject)].sort(), [1, 2, 3]);
+    assert.deepEqual([...(py.eval('(x * x for x in range(4))') as PyObject)], [0, 1, 4, 9]);
+    assert.deepEqual([...(py.eval('iter([None, (1, 2), {"a": 1}])') as PyObject)], [null, [1, 2], { a: 1 }]);
+    // The old sequence protocol (__getitem__ until IndexError) counts, as for Python's iter().
+    py.exec('class Seq:\n  def __getitem__(self, i):\n    if i > 2: raise IndexError(i)\n    return i * 10\n');
+    assert.deepEqual([...(py.eval('Seq()') as PyObject)], [0, 10, 20]);
+    // Leaving the loop early drops the iterator's last reference: the
+    // generator Box.__iter__ made is finalized, so its finally runs.
+    py.exec('closed = []\nclass Box:\n  def __iter__(self):\n    try:\n      yield from range(10)\n    finally:\n      closed.append(True)\n');
+    for (const x of py.eval('Box()') as PyObject) if (x === 1) break;
+    assert.deepEqual(py.eval('closed'), [true]);
+    assert.throws(() => [...(py.eval('object()') as PyObject)], { name: 'PythonError', pythonType: 'TypeError', pythonMessage: "'object' object is not iterable" });
+  });
+
   it('keeps a self-containing list as a handle at the point where it repeats', () => {
     const list = py.eval('(lambda l: (l.append(l), l)[1])([1])') as unknown[];
     assert.equal(list[0], 1);

@@ -93,7 +93,19 @@ const cases: Case[] = [
   { name: 'code that is not a string', run: () => py.exec(42 as unknown as string), error: TypeError, message: /code must be a string, got number 42/ },
   { name: 'a syntax error', run: () => py.eval('1 +'), error: PythonError, pythonType: 'SyntaxError', message: /invalid syntax|unexpected EOF while parsing/ },
   // Python exceptions that must stay exceptions.
-  { name: 'a generator that raises halfway', run: () => py.eval('list(__import__("itertools").chain((1, 2), (1 // 0 for _ in (1,))))'), error: PythonError, pythonType: 'ZeroDivisionError', message: /division (or modulo )?by zero/ },
+  { name: 'a generator that raises halfway, in a Python list()', run: () => py.eval('list(__import__("itertools").chain((1, 2), (1 // 0 for _ in (1,))))'), error: PythonError, pythonType: 'ZeroDivisionError', message: /division (or modulo )?by zero/ },
+  {
+    name: 'a generator that raises halfway, iterated from JS',
+    run: () => {
+      const got: unknown[] = [];
+      try {
+        for (const x of py.eval('(10 // (2 - i) for i in range(5))') as PyObject) got.push(x);
+      } finally {
+        assert.deepEqual(got, [5, 10], 'the items before the exception arrived');
+      }
+    },
+    error: PythonError, pythonType: 'ZeroDivisionError', message: /division (or modulo )?by zero/,
+  },
   { name: 'KeyboardInterrupt raised in Python', run: () => py.exec('raise KeyboardInterrupt("from Python")'), error: PythonError, pythonType: 'KeyboardInterrupt', message: /^from Python$/ },
   { name: 'SystemExit raised in Python', run: () => py.exec('import sys; sys.exit(3)'), error: PythonError, pythonType: 'SystemExit', message: /^3$/ },
   // Handles.

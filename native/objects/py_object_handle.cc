@@ -17,6 +17,8 @@ Napi::Function PyObjectHandle::Init(Napi::Env env, EnvState* state) {
                                        InstanceMethod<&PyObjectHandle::JSTypeName>("typeName"),
                                        InstanceMethod<&PyObjectHandle::JSGetAttr>("getattr"),
                                        InstanceMethod<&PyObjectHandle::JSCall>("call"),
+                                       InstanceMethod<&PyObjectHandle::JSIter>("iter"),
+                                       InstanceMethod<&PyObjectHandle::JSNext>("next"),
                                        InstanceMethod<&PyObjectHandle::JSRelease>("release"),
                                        InstanceAccessor<&PyObjectHandle::JSIsReleased>("released"),
                                    });
@@ -82,6 +84,23 @@ Napi::Value PyObjectHandle::JSGetAttr(const Napi::CallbackInfo& info) {
 Napi::Value PyObjectHandle::JSCall(const Napi::CallbackInfo& info) {
   CallArguments args(EnvState::From(info.Env()), info, 0, /*copy_bytes=*/false);
   return owner_->Invoke(info.Env(), [&] { return args.Call(Target(info.Env()), owner_->registry()); });
+}
+
+Napi::Value PyObjectHandle::JSIter(const Napi::CallbackInfo& info) {
+  return owner_->Invoke(info.Env(), [&] { return PyObject_GetIter(Target(info.Env())); });
+}
+
+// The next item, or undefined once the iterator is exhausted (no Python
+// value converts to undefined, and no StopIteration is raised for it).
+Napi::Value PyObjectHandle::JSNext(const Napi::CallbackInfo& info) {
+  bool exhausted = false;
+  Napi::Value item = owner_->Invoke(info.Env(), [&]() -> PyObject* {
+    PyObject* next = PyIter_Next(Target(info.Env()));
+    if (next != nullptr || PyErr_Occurred()) return next;
+    exhausted = true;
+    Py_RETURN_NONE;
+  });
+  return exhausted ? info.Env().Undefined() : item;
 }
 
 Napi::Value PyObjectHandle::JSRelease(const Napi::CallbackInfo& info) {

@@ -31,6 +31,8 @@ class PyObjectHandle : public Napi::ObjectWrap<PyObjectHandle> {
   Napi::Value JSTypeName(const Napi::CallbackInfo& info);
   Napi::Value JSGetAttr(const Napi::CallbackInfo& info);
   Napi::Value JSCall(const Napi::CallbackInfo& info);
+  Napi::Value JSIter(const Napi::CallbackInfo& info);
+  Napi::Value JSNext(const Napi::CallbackInfo& info);
   Napi::Value JSRelease(const Napi::CallbackInfo& info);
   Napi::Value JSIsReleased(const Napi::CallbackInfo& info);
 
