@@ -142,6 +142,7 @@ export async function buildOne(opts) {
         `STATIC_PY_BUILD_TAG=${tag}`,
         `STATIC_PY_LINK_STATIC=${link === 'static' ? 1 : 0}`,
         ...(opts.debug || opts.sanitize ? ['STATIC_PY_DEBUG=1'] : []),
+        ...(opts.sanitize ? ['STATIC_PY_SANITIZE=1'] : []),
       ],
       cflags: ['-fvisibility=hidden', ...sanitizeFlags, ...(opts.debug || opts.sanitize ? ['-O1', '-g'] : [])],
       // C++ exceptions are on (node-addon-api's NAPI_CPP_EXCEPTIONS); no C++
@@ -275,7 +276,10 @@ async function main() {
     return;
   }
   if (values.install && !values.python && usePrebuild({ manifest, quiet: values.quiet })) return;
-  await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: !values.python || values.install });
+  // Only a plain build of the default Python becomes the default: a debug,
+  // sanitizer or suffixed build is loaded when asked for by tag.
+  const variant = values.debug || values.sanitize || values['tag-suffix'];
+  await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: (!values.python || values.install) && !variant });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,6 +7,7 @@
 #include <future>
 #include <mutex>
 #include <stdexcept>
+#include <memory>
 #include <thread>
 
 #include "loader/static_finder.h"
@@ -72,10 +73,13 @@ std::string ChooseAllocator(const std::string& requested, PyPreConfig* preconfig
 
 PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
   std::call_once(g_start_once, [&options] {
-    auto* runtime = new PythonRuntime();
+    std::unique_ptr<PythonRuntime> runtime(new PythonRuntime());
     std::promise<std::string> booted;
     std::future<std::string> result = booted.get_future();
-    std::thread([runtime, options, &booted] {
+    // The boot thread does not touch the runtime once it has reported, and
+    // owns the promise: set_value() may still be touching the shared state
+    // when this thread has woken up and left.
+    std::thread([runtime = runtime.get(), options, booted = std::move(booted)]() mutable {
       std::string error = runtime->Boot(options);
       bool ok = error.empty();
       booted.set_value(std::move(error));
@@ -83,7 +87,7 @@ PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
     }).detach();
     std::string error = result.get();
     if (error.empty()) {
-      g_runtime = runtime;
+      g_runtime = runtime.release();
     } else {
       g_start_error = new std::string(std::move(error));
     }
