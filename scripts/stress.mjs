@@ -4,8 +4,9 @@
 // multi-phase one, and in legacy interpreters a single-phase one too), calls
 // into them and into the stdlib, and closes it. RSS is measured after a
 // warm-up and again at the end. The bound is 10 MB over what CPython's own
-// lifecycle grows by in as many cycles (scripts/stress_baseline.py, run in
-// its own process now): 3.12 and 3.13 leak in Py_EndInterpreter themselves.
+// lifecycle, importing the same extensions, grows by in as many cycles
+// (scripts/stress_baseline.py, in a process of its own): 3.12 and 3.13 leak
+// in Py_EndInterpreter themselves.
 //   node scripts/stress.mjs [--cycles 1000] [--warmup 100] [--max-growth-mb 10] [--time-limit-s 600]
 // Runs on the build require('static-py') selects (STATIC_PY_PYTHON, ...).
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,9 @@ import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const { python } = require('../dist/index.js');
+const { selectBuild } = require('../dist/binding.js');
+const { variantLibrary } = require('../dist/lab/fixtures.js');
+const { VARIANTS } = require('../dist/lab/variants.js');
 
 const USAGE = 'usage: node scripts/stress.mjs [--cycles N] [--warmup N] [--max-growth-mb MB] [--time-limit-s S]';
 let values;
@@ -43,22 +47,53 @@ const deadline = Date.now() + number('time-limit-s', 600) * 1000;
 const statics = new Set(python.staticModules().map((m) => m.name));
 const version = python.version;
 const kinds = version.minor >= 12 ? ['legacy', 'isolated'] : ['legacy'];
-const rssMb = () => {
-  global.gc?.();
-  return process.memoryUsage().rss / 2 ** 20;
+// Node runs the finalizers of collected native objects (a closed
+// Interpreter's C++ half) from the event loop, not inside gc(): let it turn
+// before reading RSS, or pending finalizers count as growth.
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const settle = async () => {
+  for (let i = 0; i < 2; i++) {
+    global.gc?.();
+    await tick();
+  }
 };
+// What malloc has handed out and not had back (glibc's mallinfo2, asked
+// through ctypes in the main interpreter), or null without it: unlike RSS,
+// neither heap fragmentation nor mmap()ed obmalloc arenas move it, so it
+// tells a leak of ours from memory CPython or the allocator keeps.
+python.main.exec(`
+def _static_py_malloc_in_use():
+    try:
+        import ctypes
+        class Info(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+        f = ctypes.CDLL(None).mallinfo2
+    except (ImportError, OSError, AttributeError):
+        return None
+    f.restype = Info
+    info = f()
+    return info.uordblks + info.hblkhd
+`);
+const measure = async () => {
+  await settle();
+  const inUse = python.main.call('_static_py_malloc_in_use');
+  return { rss: process.memoryUsage().rss / 2 ** 20, malloc: inUse === null ? null : inUse / 2 ** 20 };
+};
+const signed = (mb) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
+
+// The static modules each cycle imports and the function it calls in each:
+// a multi-phase one, and in legacy interpreters a single-phase one too
+// (single-phase modules refuse isolated interpreters).
+const USED = [['_staticpytest_multiphase', 'exec_count', ['legacy', 'isolated']], ['_staticpytest_basic', 'init_count', ['legacy']]]
+  .filter(([name]) => statics.has(name));
+const used = (kind) => USED.filter(([, , kinds]) => kinds.includes(kind));
 
 function cycle(kind) {
   const interp = python.createInterpreter(kind);
   try {
-    if (statics.has('_staticpytest_multiphase')) {
-      interp.import('_staticpytest_multiphase');
-      interp.call('_staticpytest_multiphase.exec_count');
-    }
-    // Single-phase modules refuse isolated interpreters.
-    if (kind === 'legacy' && statics.has('_staticpytest_basic')) {
-      interp.import('_staticpytest_basic');
-      interp.call('_staticpytest_basic.init_count');
+    for (const [name, fn] of used(kind)) {
+      interp.import(name);
+      interp.call(`${name}.${fn}`);
     }
     interp.call('json.dumps', { cycle: true, values: [1, 2, 3] });
   } finally {
@@ -66,34 +101,60 @@ function cycle(kind) {
   }
 }
 
-/** MB that CPython's own create/run/destroy loop grows by over `cycles`, or null if it cannot run. */
-function cpythonGrowth(kind) {
+/**
+ * MB that CPython's own create/run/destroy loop grows by over `cycles`, in
+ * RSS and in malloc()ed memory, or null if it cannot run. It imports the same test extensions, built as
+ * shared libraries for CPython's own loader: from 3.12 an ended interpreter
+ * keeps memory in proportion to what it held.
+ */
+async function cpythonGrowth(kind) {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stress_baseline.py');
-  const r = spawnSync(python.build.python.executable, [script, kind, String(cycles), String(warmup)], { encoding: 'utf8', timeout: 600_000 });
-  const mb = Number(r.stdout.trim());
-  return r.status === 0 && Number.isFinite(mb) ? mb : null;
+  const exts = [];
+  for (const [name, fn] of used(kind)) {
+    const variant = VARIANTS.find((v) => v.module === name);
+    exts.push(`${name}=${await variantLibrary(selectBuild(), variant)}:${fn}`);
+  }
+  const r = spawnSync(python.build.python.executable, [script, kind, String(cycles), String(warmup), ...exts], { encoding: 'utf8', timeout: 600_000 });
+  const [rss, malloc] = r.stdout.trim().split(' ').map(Number);
+  if (r.status !== 0 || !Number.isFinite(rss)) {
+    console.log(`         (CPython's own loop failed: ${(r.stderr || String(r.error)).trim().split('\n').at(-1)})`);
+    return null;
+  }
+  return { rss, malloc: Number.isFinite(malloc) ? malloc : null };
 }
 
 let failed = false;
 console.log(`static-py stress: ${python.build.tag} (Python ${version.major}.${version.minor}.${version.micro}), ` +
   `${cycles} cycles per kind after ${warmup} to warm up${global.gc ? '' : ' (run with --expose-gc for steadier numbers)'}`);
 for (const kind of kinds) {
-  for (let i = 0; i < warmup; i++) cycle(kind);
-  const before = rssMb();
+  // Between cycles the event loop turns, as in a program that does anything
+  // else: a closed interpreter's native half is freed there.
+  for (let i = 0; i < warmup; i++) {
+    cycle(kind);
+    await tick();
+  }
+  const before = await measure();
   const started = Date.now();
   let done = 0;
-  for (; done < cycles && Date.now() < deadline; done++) cycle(kind);
-  const after = rssMb();
-  const growth = after - before;
+  for (; done < cycles && Date.now() < deadline; done++) {
+    cycle(kind);
+    await tick();
+  }
+  const after = await measure();
+  const growth = after.rss - before.rss;
   const per = ((Date.now() - started) / Math.max(done, 1)).toFixed(2);
-  const own = cpythonGrowth(kind);
-  const bound = maxGrowthMb + Math.max(own ?? 0, 0);
+  const own = await cpythonGrowth(kind);
+  const bound = maxGrowthMb + Math.max(own?.rss ?? 0, 0);
   const ok = done === cycles && growth <= bound;
   if (!ok) failed = true;
-  console.log(`  ${ok ? 'ok    ' : 'FAILED'} ${kind.padEnd(8)} ${done}/${cycles} cycles, ${per} ms each; RSS ${before.toFixed(1)} MB -> ` +
-    `${after.toFixed(1)} MB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB, bound +${bound.toFixed(1)} MB)` +
+  console.log(`  ${ok ? 'ok    ' : 'FAILED'} ${kind.padEnd(8)} ${done}/${cycles} cycles, ${per} ms each; RSS ${before.rss.toFixed(1)} MB -> ` +
+    `${after.rss.toFixed(1)} MB (${signed(growth)}, bound +${bound.toFixed(1)} MB)` +
     `${done < cycles ? '; stopped at the time limit' : ''}`);
-  console.log(`         CPython's own loop, same cycles, no static-py: ${own === null ? 'could not run' : `+${own.toFixed(1)} MB`}`);
+  console.log(`         CPython's own loop, same cycles, no static-py: ${own === null ? 'could not run' : signed(own.rss)}`);
+  if (after.malloc !== null) {
+    console.log(`         malloc()ed and still in use: ${signed(after.malloc - before.malloc)}` +
+      `${own?.malloc != null ? ` (CPython's own loop: ${signed(own.malloc)})` : ''}`);
+  }
 }
 console.log(`  interpreters still open: ${python.interpreters().length - 1}; main still answers: ${python.main.eval('6 * 7') === 42}`);
 process.exit(failed ? 1 : 0);
