@@ -57,27 +57,16 @@ const settle = async () => {
     await tick();
   }
 };
-// What malloc has handed out and not had back (glibc's mallinfo2, asked
-// through ctypes in the main interpreter), or null without it: unlike RSS,
-// neither heap fragmentation nor mmap()ed obmalloc arenas move it, so it
-// tells a leak of ours from memory CPython or the allocator keeps.
-python.main.exec(`
-def _static_py_malloc_in_use():
-    try:
-        import ctypes
-        class Info(ctypes.Structure):
-            _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
-        f = ctypes.CDLL(None).mallinfo2
-    except (ImportError, OSError, AttributeError):
-        return None
-    f.restype = Info
-    info = f()
-    return info.uordblks + info.hblkhd
-`);
+// What malloc has handed out and not had back (stress_baseline.py's
+// malloc_mb, run in the main interpreter), NaN without glibc's mallinfo2:
+// unlike RSS, neither heap fragmentation nor mmap()ed obmalloc arenas move
+// it, so it tells a leak of ours from memory CPython or the allocator keeps.
+const baselineScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stress_baseline.py');
+python.main.exec(`import runpy\n_static_py_malloc_mb = runpy.run_path(${JSON.stringify(baselineScript)})['malloc_mb']`);
 const measure = async () => {
   await settle();
-  const inUse = python.main.call('_static_py_malloc_in_use');
-  return { rss: process.memoryUsage().rss / 2 ** 20, malloc: inUse === null ? null : inUse / 2 ** 20 };
+  const malloc = python.main.call('_static_py_malloc_mb');
+  return { rss: process.memoryUsage().rss / 2 ** 20, malloc: Number.isFinite(malloc) ? malloc : null };
 };
 const signed = (mb) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
 
@@ -108,13 +97,12 @@ function cycle(kind) {
  * keeps memory in proportion to what it held.
  */
 async function cpythonGrowth(kind) {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stress_baseline.py');
   const exts = [];
   for (const [name, fn] of used(kind)) {
     const variant = VARIANTS.find((v) => v.module === name);
     exts.push(`${name}=${await variantLibrary(selectBuild(), variant)}:${fn}`);
   }
-  const r = spawnSync(python.build.python.executable, [script, kind, String(cycles), String(warmup), ...exts], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(python.build.python.executable, [baselineScript, kind, String(cycles), String(warmup), ...exts], { encoding: 'utf8', timeout: 600_000 });
   const [rss, malloc] = r.stdout.trim().split(' ').map(Number);
   if (r.status !== 0 || !Number.isFinite(rss)) {
     console.log(`         (CPython's own loop failed: ${(r.stderr || String(r.error)).trim().split('\n').at(-1)})`);

@@ -37,7 +37,7 @@ def rss_mb():
 
 
 def malloc_mb():
-    # As scripts/stress.mjs measures it: glibc's mallinfo2, or nan.
+    # What malloc() has handed out and not had back (glibc's mallinfo2), or nan.
     try:
         import ctypes
 
@@ -67,22 +67,26 @@ def importing(ext):
     )
 
 
-kind, cycles, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-CODE = SETUP + "import sys; " + "".join(importing(e) for e in sys.argv[4:])
-CODE += "import json; json.dumps({'cycle': True, 'values': [1, 2, 3]})"
+def main():
+    kind, cycles, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    code = SETUP + "import sys; " + "".join(importing(e) for e in sys.argv[4:])
+    code += "import json; json.dumps({'cycle': True, 'values': [1, 2, 3]})"
+
+    def cycle():
+        interp = create(kind)
+        run(interp, code)
+        interpreters.destroy(interp)
+
+    for _ in range(warmup):
+        cycle()
+    gc.collect()
+    before, before_malloc = rss_mb(), malloc_mb()
+    for _ in range(cycles):
+        cycle()
+    gc.collect()
+    print(f"{rss_mb() - before:.1f} {malloc_mb() - before_malloc:.1f}")
 
 
-def cycle(kind):
-    interp = create(kind)
-    run(interp, CODE)
-    interpreters.destroy(interp)
-
-
-for _ in range(warmup):
-    cycle(kind)
-gc.collect()
-before, before_malloc = rss_mb(), malloc_mb()
-for _ in range(cycles):
-    cycle(kind)
-gc.collect()
-print(f"{rss_mb() - before:.1f} {malloc_mb() - before_malloc:.1f}")
+# scripts/stress.mjs also loads this file (runpy) for malloc_mb alone.
+if __name__ == "__main__":
+    main()
