@@ -10,6 +10,7 @@
 //   node scripts/stress.mjs [--cycles 1000] [--warmup 100] [--max-growth-mb 10] [--time-limit-s 600]
 // Runs on the build require('static-py') selects (STATIC_PY_PYTHON, ...).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,10 +64,20 @@ const settle = async () => {
 // it, so it tells a leak of ours from memory CPython or the allocator keeps.
 const baselineScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stress_baseline.py');
 python.main.exec(`import runpy\n_static_py_malloc_mb = runpy.run_path(${JSON.stringify(baselineScript)})['malloc_mb']`);
+// The part of RSS that is file-backed (Linux's RssFile): code of node, libpython
+// and the addon paged in as new paths run, which no leak moves.
+const fileBackedMb = () => {
+  try {
+    const kb = /^RssFile:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    return kb ? Number(kb[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+};
 const measure = async () => {
   await settle();
   const malloc = python.main.call('_static_py_malloc_mb');
-  return { rss: process.memoryUsage().rss / 2 ** 20, malloc: Number.isFinite(malloc) ? malloc : null };
+  return { rss: process.memoryUsage().rss / 2 ** 20, file: fileBackedMb(), malloc: Number.isFinite(malloc) ? malloc : null };
 };
 const signed = (mb) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
 
@@ -136,7 +147,8 @@ for (const kind of kinds) {
   const ok = done === cycles && growth <= bound;
   if (!ok) failed = true;
   console.log(`  ${ok ? 'ok    ' : 'FAILED'} ${kind.padEnd(8)} ${done}/${cycles} cycles, ${per} ms each; RSS ${before.rss.toFixed(1)} MB -> ` +
-    `${after.rss.toFixed(1)} MB (${signed(growth)}, bound +${bound.toFixed(1)} MB)` +
+    `${after.rss.toFixed(1)} MB (${signed(growth)}${after.file !== null ? `, of which ${signed(after.file - before.file)} file-backed` : ''}, ` +
+    `bound +${bound.toFixed(1)} MB)` +
     `${done < cycles ? '; stopped at the time limit' : ''}`);
   console.log(`         CPython's own loop, same cycles, no static-py: ${own === null ? 'could not run' : signed(own.rss)}`);
   if (after.malloc !== null) {
