@@ -5,9 +5,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
-#include <memory>
 #include <thread>
 
 #include "loader/static_finder.h"

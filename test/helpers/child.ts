@@ -9,7 +9,7 @@ import { root } from './build.js';
 // Under `npm run test:asan` every process runs several times slower, so the
 // hang bounds below stretch by this much there; plain runs keep them as
 // written (the 2 s of the exit tests, say).
-export const SANITIZER_SLOWDOWN = process.env.STATIC_PY_SANITIZER ? 5 : 1;
+const SANITIZER_SLOWDOWN = process.env.STATIC_PY_SANITIZER ? 5 : 1;
 
 /**
  * `env` with LeakSanitizer off, for a child that deliberately runs Python on
