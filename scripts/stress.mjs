@@ -102,10 +102,24 @@ function cycle(kind) {
 }
 
 /**
+ * Up to `n` cycles, until the time limit; how many ran. Between cycles the
+ * event loop turns, as in a program that does anything else: a closed
+ * interpreter's native half is freed there.
+ */
+async function runCycles(kind, n) {
+  let done = 0;
+  for (; done < n && Date.now() < deadline; done++) {
+    cycle(kind);
+    await tick();
+  }
+  return done;
+}
+
+/**
  * MB that CPython's own create/run/destroy loop grows by over `cycles`, in
- * RSS and in malloc()ed memory, or null if it cannot run. It imports the same test extensions, built as
- * shared libraries for CPython's own loader: from 3.12 an ended interpreter
- * keeps memory in proportion to what it held.
+ * RSS and in malloc()ed memory, or null if it cannot run. It imports the
+ * same test extensions, built as shared libraries for CPython's own loader:
+ * from 3.12 an ended interpreter keeps memory in proportion to what it held.
  */
 async function cpythonGrowth(kind) {
   const exts = [];
@@ -126,19 +140,10 @@ let failed = false;
 console.log(`static-py stress: ${python.build.tag} (Python ${version.major}.${version.minor}.${version.micro}), ` +
   `${cycles} cycles per kind after ${warmup} to warm up${global.gc ? '' : ' (run with --expose-gc for steadier numbers)'}`);
 for (const kind of kinds) {
-  // Between cycles the event loop turns, as in a program that does anything
-  // else: a closed interpreter's native half is freed there.
-  for (let i = 0; i < warmup; i++) {
-    cycle(kind);
-    await tick();
-  }
+  await runCycles(kind, warmup);
   const before = await measure();
   const started = Date.now();
-  let done = 0;
-  for (; done < cycles && Date.now() < deadline; done++) {
-    cycle(kind);
-    await tick();
-  }
+  const done = await runCycles(kind, cycles);
   const after = await measure();
   const growth = after.rss - before.rss;
   const per = ((Date.now() - started) / Math.max(done, 1)).toFixed(2);
