@@ -1,6 +1,6 @@
 # The addon target. Everything in it (sources, include dirs, defines, flags,
 # libpython, the generated table, the extension archives) comes from
-# build/<tag>/build-config.json, written by scripts/build.mjs and read here
+# builds/<tag>/build-config.json, written by scripts/build.mjs and read here
 # through scripts/gyp-config.mjs; CMakeLists.txt reads the same file, so no
 # list is kept twice.
 {

@@ -11,18 +11,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { generateExtensions } from './bench/generate.mjs';
 import { measurePeer } from './bench/peer.mjs';
 import { drift, summarize, table, target, writeBench } from './bench/report.mjs';
+import { buildsDir, root } from './lib/paths.mjs';
 import { defaultPython, probePython } from './lib/python-probe.mjs';
 import { findPythons } from './lib/pythons.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const benchDir = path.join(root, 'build', 'bench');
+const benchDir = path.join(buildsDir, 'bench');
 const MEASURES = ['imports', 'startup', 'parallel', 'calls', 'subinterpreters'];
 
 const USAGE = `usage: node scripts/bench.mjs [--python PATH | --all] [--modules N] [--only ${MEASURES.join(',')}]

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // Builds the addon for one CPython build (or all of them) into
-// build/<tag>/static_py.node. Steps: probe the interpreter, read and check
+// builds/<tag>/static_py.node. Steps: probe the interpreter, read and check
 // the static extension manifest, generate the table, compile the extensions,
-// then let node-gyp build the addon from build/<tag>/build-config.json.
+// then let node-gyp build the addon from builds/<tag>/build-config.json
+// (node-gyp's own scratch stays in build/, see scripts/lib/paths.mjs).
 //
 //   node scripts/build.mjs                    default Python (STATIC_PY_PYTHON or python3)
 //   node scripts/build.mjs --python PATH      one interpreter
 //   node scripts/build.mjs --all              every build found (scripts/lib/pythons.mjs)
 //   options: --link static|shared  --backend gyp|cmake  --debug  --sanitize  --manifest FILE | --no-manifest
-//            --tag NAME | --tag-suffix SUFFIX  --quiet
+//            --tag NAME | --tag-suffix SUFFIX  --no-default  --quiet
+// A plain build of one Python (not --all, no debug, sanitizer, tag or
+// suffix) becomes the default (builds/default.json), however the Python was
+// named: --python or STATIC_PY_PYTHON. --no-default keeps the default as it is.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,10 +24,10 @@ import { generateTable } from './lib/codegen.mjs';
 import { compileExtensions } from './lib/compile.mjs';
 import { detectFeatures } from './lib/features.mjs';
 import { groupModules, loadManifest, locateManifest } from './lib/manifest.mjs';
+import { buildsDir, root } from './lib/paths.mjs';
 import { BuildError, buildTag, defaultPython, libpythonLinkage, probePython } from './lib/python-probe.mjs';
 import { findPythons } from './lib/pythons.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
 function listNativeSources() {
@@ -84,7 +89,7 @@ export async function buildOne(opts) {
   // records which one made it).
   const variant = [opts.sanitize ? 'asan' : opts.debug ? 'debug' : undefined, opts.tagSuffix].filter(Boolean).join('-') || undefined;
   const tag = opts.tag ?? buildTag(info, { link, variant });
-  const outDir = path.join(root, 'build', tag);
+  const outDir = path.join(buildsDir, tag);
   fs.mkdirSync(path.join(outDir, 'gen'), { recursive: true });
   log(`static-py: building ${tag} for Python ${info.version.slice(0, 3).join('.')} (${info.executable}, ${link} libpython)`);
 
@@ -158,6 +163,7 @@ export async function buildOne(opts) {
 
   const env = { ...process.env, STATIC_PY_BUILD_CONFIG: configFile };
   const debug = Boolean(opts.debug || opts.sanitize);
+  log(`  compiling and linking the addon with ${backend === 'cmake' ? 'cmake-js' : 'node-gyp'}`);
   if (backend === 'cmake') {
     fs.copyFileSync(cmakeJs(configFile, outDir, debug, env, log), path.join(outDir, 'static_py.node'));
   } else {
@@ -188,6 +194,8 @@ export async function buildOne(opts) {
       libpythonStatic: link === 'static' ? linkage.library : null,
     },
     manifest: config.manifest,
+    // Tells a build older than its manifest (lib/manifest-check.ts).
+    ...(config.manifest ? { manifestSha256: crypto.createHash('sha256').update(fs.readFileSync(config.manifest)).digest('hex') } : {}),
     modules: config.modules.length,
     skipped: manifest.skipped,
     // name -> version, or null where the toolchain was not found.
@@ -195,8 +203,8 @@ export async function buildOne(opts) {
     builtAt: new Date().toISOString(),
   };
   fs.writeFileSync(path.join(outDir, 'build-info.json'), JSON.stringify(buildInfo, null, 2));
-  if (opts.makeDefault) fs.writeFileSync(path.join(root, 'build', 'default.json'), JSON.stringify({ tag }, null, 2));
-  log(`  built build/${tag}/static_py.node`);
+  if (opts.makeDefault) fs.writeFileSync(path.join(buildsDir, 'default.json'), JSON.stringify({ tag }, null, 2));
+  log(`  built builds/${tag}/static_py.node`);
   return { tag, info: buildInfo };
 }
 
@@ -208,7 +216,7 @@ export function prebuildFile(info) {
 
 // npm install: a prebuild fits when the consumer lists no static extensions
 // of their own (prebuilds have none) and one was made for this Python's
-// minor version. Then no compiler is needed: build/default.json records it
+// minor version. Then no compiler is needed: builds/default.json records it
 // with the Python and libpython to load it with (lib/binding.ts).
 function usePrebuild({ manifest, quiet }) {
   const log = quiet ? () => {} : (m) => console.log(m);
@@ -228,11 +236,21 @@ function usePrebuild({ manifest, quiet }) {
     log(`static-py: ${info.executable} has no shared libpython for ${file} to use: building from source`);
     return false;
   }
-  fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+  fs.mkdirSync(buildsDir, { recursive: true });
   const record = { prebuild: file, python: info.executable, libpython: info.libpython_shared, version: info.version.slice(0, 3) };
-  fs.writeFileSync(path.join(root, 'build', 'default.json'), JSON.stringify(record, null, 2));
+  fs.writeFileSync(path.join(buildsDir, 'default.json'), JSON.stringify(record, null, 2));
   log(`static-py: using ${file} for Python ${info.version.slice(0, 3).join('.')} (${info.executable}); nothing to compile`);
   return true;
+}
+
+/**
+ * Whether a build made with these command-line options becomes the default:
+ * a plain build of one Python, however the Python was named (--python or
+ * STATIC_PY_PYTHON); not a debug, sanitizer, tagged or suffixed one, which
+ * is loaded by its tag, and not with --no-default.
+ */
+export function makesDefault(values) {
+  return !(values.all || values.debug || values.sanitize || values.tag || values['tag-suffix'] || values['no-default']);
 }
 
 async function main() {
@@ -249,6 +267,7 @@ async function main() {
       'no-manifest': { type: 'boolean' },
       tag: { type: 'string' },
       'tag-suffix': { type: 'string' },
+      'no-default': { type: 'boolean' },
       quiet: { type: 'boolean' },
     },
   });
@@ -276,10 +295,7 @@ async function main() {
     return;
   }
   if (values.install && !values.python && usePrebuild({ manifest, quiet: values.quiet })) return;
-  // Only a plain build of the default Python becomes the default: a debug,
-  // sanitizer or suffixed build is loaded when asked for by tag.
-  const variant = values.debug || values.sanitize || values['tag-suffix'];
-  await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: (!values.python || values.install) && !variant });
+  await buildOne({ ...common, python: values.python, tag: values.tag, makeDefault: makesDefault(values) });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,15 +6,15 @@
 // prebuildify picks it up.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { buildOne } from './build.mjs';
+import { buildsDir } from './lib/paths.mjs';
 import { BuildError } from './lib/python-probe.mjs';
 
 try {
   const { tag } = await buildOne({ python: process.env.STATIC_PY_PREBUILD_PYTHON, manifest: false, prebuild: true, tagSuffix: 'prebuild', quiet: true });
   // Only the copy in prebuilds/ is meant to be loaded: this one has no run path.
-  fs.rmSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'build', tag), { recursive: true, force: true });
+  fs.rmSync(path.join(buildsDir, tag), { recursive: true, force: true });
 } catch (e) {
   console.error(e instanceof BuildError ? e.message : e.stack);
   process.exit(1);

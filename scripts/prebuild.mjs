@@ -14,14 +14,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { prebuildFile } from './build.mjs';
+import { root } from './lib/paths.mjs';
 import { BuildError, probePython } from './lib/python-probe.mjs';
 import { findPythons } from './lib/pythons.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const prebuildify = require('prebuildify');
 

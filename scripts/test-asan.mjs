@@ -47,7 +47,7 @@ try {
   if (!(e instanceof BuildError)) throw e;
   fail(`the sanitizer build failed:\n${e.message}`);
 }
-console.log(`    build/${built.tag} (Python ${built.python.version.slice(0, 3).join('.')}), runtime ${asanRuntime}`);
+console.log(`    builds/${built.tag} (Python ${built.python.version.slice(0, 3).join('.')}), runtime ${asanRuntime}`);
 
 if (compileTests() !== 0) process.exit(1);
 const sanitizers = path.join(root, 'test', 'sanitizers');

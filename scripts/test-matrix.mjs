@@ -39,7 +39,7 @@ for (const p of legs) {
     continue;
   }
   const started = Date.now();
-  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', p.python, ...(p.build ?? []), '--quiet'], {
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', p.python, ...(p.build ?? []), '--no-default', '--quiet'], {
     cwd: root, encoding: 'utf8',
   });
   if (b.status !== 0) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { type Build, loadBuild, NATIVE_API } from '../dist/binding.js';
-import { root, tempDir } from './helpers/build.js';
+import { build, root, tempDir } from './helpers/build.js';
 import { runChild } from './helpers/child.js';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -33,7 +33,7 @@ describe('the package', () => {
       'test/fixtures/ext/manifest.json', 'test/fixtures/ext/singlephase.c', 'test/fixtures/ext/multiphase.c']) {
       assert.ok(files.has(needed), `the package has ${needed}`);
     }
-    const stray = [...files].filter((f) => f.startsWith('build/') || (f.startsWith('test/') && !f.startsWith('test/fixtures/ext/')));
+    const stray = [...files].filter((f) => f.startsWith('build/') || f.startsWith('builds/') || (f.startsWith('test/') && !f.startsWith('test/fixtures/ext/')));
     assert.deepEqual(stray, [], 'no build output, and no tests beyond the test extensions');
   });
 
@@ -46,7 +46,7 @@ describe('the package', () => {
     const stale = { file, dir, info: { tag: 'cp311', python: { executable: '/usr/bin/python3.11', version: [3, 11, 2] } } } as unknown as Build;
     assert.throws(() => loadBuild(stale), {
       message: `static-py: ${file} was built from other sources than this package (native API ${NATIVE_API - 1}, this package needs ${NATIVE_API}).\n` +
-        'Remedy: rebuild it: node scripts/build.mjs --python /usr/bin/python3.11',
+        'Remedy: rebuild it: STATIC_PY_PYTHON=/usr/bin/python3.11 npm run build',
     });
   });
 
@@ -62,7 +62,7 @@ describe('the package', () => {
   });
 
   it('type-checks a program written against the public types', () => {
-    const dir = path.join(root, 'build', 'type-check');
+    const dir = path.join(root, 'builds', 'type-check');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'usage.ts'), `
       import { python, PythonError, PyObject, type Interpreter, type PyModuleInfo, type PythonVersion } from 'static-py';
@@ -86,6 +86,10 @@ describe('the package', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^build {7}\S+ \((shared|static) libpython/m);
     assert.match(r.stdout, /^python {6}3\.\d+\.\d+/m);
+    const builds = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'builds'], { cwd: root, encoding: 'utf8' });
+    assert.equal(builds.status, 0, builds.stderr);
+    assert.match(builds.stdout, new RegExp(`^[* ] ${build().info.tag.replace(/[.]/g, '\\.')} +Python 3\\.\\d+\\.\\d+ +/`, 'm'));
+    assert.equal(builds.stdout.split('\n').filter((l) => /^\* \S+ +Python /.test(l)).length, 1, 'one build is marked the default');
     const bad = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'frobnicate'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown command 'frobnicate'/);
@@ -95,7 +99,7 @@ describe('the package', () => {
     const r = await runChild(`
       const { python } = require('static-py');
       const before = python.version;
-      const addon = require(require.resolve('static-py').replace(/dist.index\\.js$/, '') + 'build/' + before.tag + '/static_py.node');
+      const addon = require(require.resolve('static-py').replace(/dist.index\\.js$/, '') + 'builds/' + before.tag + '/static_py.node');
       console.log(JSON.stringify([addon.version().started, python.main.eval('1'), addon.version().started]));`);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), '[false,1,true]');

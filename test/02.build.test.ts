@@ -70,6 +70,37 @@ describe('one build description for node-gyp and cmake-js', () => {
     assert.match(cmake.stderr.replace(/\s+/g, ' '), /CMakeLists\.txt is driven by scripts\/build\.mjs; run `npm run build:cmake`/);
   });
 
+  it('refuses `node-gyp rebuild` run directly, naming the command to use, and leaves every build in builds/', () => {
+    // A copy of the package's build files, with builds of its own: node-gyp
+    // cleans build/ first, whatever it later refuses.
+    const pkg = tempDir('static-py-gyp-');
+    for (const file of ['binding.gyp', 'package.json', 'scripts/gyp-config.mjs', 'scripts/lib/paths.mjs']) {
+      fs.mkdirSync(path.dirname(path.join(pkg, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, file), path.join(pkg, file));
+    }
+    const builds = ['builds/cp311/static_py.node', 'builds/cp312-lab/static_py.node', 'builds/default.json'];
+    for (const file of [...builds, 'build/Release/obj.target/x.o']) {
+      fs.mkdirSync(path.dirname(path.join(pkg, file)), { recursive: true });
+      fs.writeFileSync(path.join(pkg, file), 'a build');
+    }
+    const nodedir = path.resolve(process.execPath, '..', '..');
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), 'rebuild', `--nodedir=${nodedir}`],
+      { cwd: pkg, encoding: 'utf8', env: { ...process.env, STATIC_PY_BUILD_CONFIG: '' } });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /static-py: binding\.gyp is driven by scripts\/build\.mjs; run `npm run build` \(with STATIC_PY_PYTHON=\/path\/to\/python3 for another Python\) instead of node-gyp directly\. The builds in builds\/ are untouched\./);
+    for (const file of builds) assert.equal(fs.readFileSync(path.join(pkg, file), 'utf8'), 'a build', `${file} is still there`);
+  });
+
+  it('makes a plain build the default however its Python was named, and no variant or --no-default one', async () => {
+    const { makesDefault } = (await import(buildScript)) as { makesDefault(values: Record<string, unknown>): boolean };
+    assert.equal(makesDefault({}), true, 'npm run build, with or without STATIC_PY_PYTHON');
+    assert.equal(makesDefault({ python: '/usr/bin/python3.11' }), true, 'npm run build -- --python X');
+    assert.equal(makesDefault({ install: true }), true, 'npm install');
+    for (const variant of [{ debug: true }, { sanitize: true }, { tag: 'x' }, { 'tag-suffix': 'lab' }, { 'no-default': true }, { all: true }]) {
+      assert.equal(makesDefault({ python: '/usr/bin/python3.11', ...variant }), false, JSON.stringify(variant));
+    }
+  });
+
   it('refuses an unknown backend by name', () => {
     const r = runBuild(['--backend', 'meson']);
     assert.equal(r.status, 1);
@@ -135,19 +166,21 @@ describe('the manifest', () => {
       { name: 'bound', sources: ['b.cpp'], requires: ['pybind11'] },
       { name: 'cy.mod', sources: ['m.pyx'] },
       { name: 'rs.mod', crate: 'Cargo.toml' },
+      { name: 'rs.new', crate: 'Cargo.toml', requires: ['pyo3'] },
     ], { 'a.c': '', 'b.cpp': '', 'm.pyx': '', 'Cargo.toml': '' });
     const features = {
       pybind11: { ok: false, why: 'pybind11 headers not found' },
       cython: { ok: false, why: 'no cython command' },
-      cargo: { ok: false, why: 'no cargo on PATH' },
+      cargo: { ok: true },
+      pyo3: { ok: false, unsupported: true, why: 'PyO3 0.17.3 supports CPython up to 3.11; this is 3.12' },
     };
     const { modules, skipped } = loadManifest({ file, origin: 'test' }, { features }) as unknown as
-      { modules: { name: string }[]; skipped: { name: string; why: string }[] };
-    assert.deepEqual(modules.map((m) => m.name), ['plain']);
+      { modules: { name: string }[]; skipped: { name: string; why: string; unsupported: boolean }[] };
+    assert.deepEqual(modules.map((m) => m.name), ['plain', 'rs.mod']);
     assert.deepEqual(skipped, [
-      { name: 'bound', why: 'pybind11: pybind11 headers not found' },
-      { name: 'cy.mod', why: 'cython: no cython command' },
-      { name: 'rs.mod', why: 'cargo: no cargo on PATH' },
+      { name: 'bound', why: 'pybind11: pybind11 headers not found', unsupported: false },
+      { name: 'cy.mod', why: 'cython: no cython command', unsupported: false },
+      { name: 'rs.new', why: 'pyo3: PyO3 0.17.3 supports CPython up to 3.11; this is 3.12', unsupported: true },
     ]);
   });
 
@@ -160,6 +193,18 @@ describe('the manifest', () => {
     assert.deepEqual(f.pyo3, { ok: false, why: 'no cargo on PATH (install Rust, or set CARGO)' });
   });
 
+  it('refuses a STATIC_PY_CYTHON that does not work, rather than use another cython', async () => {
+    const { detectFeatures } = await load<{ detectFeatures(info: object, env: object): Record<string, { ok: boolean; why?: string }> }>('features.mjs');
+    const info = { executable: build().info.python.executable, major: 3, minor: 11 };
+    assert.throws(() => detectFeatures(info, { PATH: process.env.PATH, STATIC_PY_CYTHON: '/nowhere/cython' }), {
+      message: "static-py: STATIC_PY_CYTHON is '/nowhere/cython', which is not a working cython (`/nowhere/cython --version`: ENOENT); " +
+        'fix it, or unset it to use cython3 from PATH.',
+    });
+    assert.throws(() => detectFeatures(info, { PATH: process.env.PATH, STATIC_PY_CYTHON: '/bin/false' }), {
+      message: /^static-py: STATIC_PY_CYTHON is '\/bin\/false', which is not a working cython \(`\/bin\/false --version`: exit 1: .*\); fix it, or unset it to use cython3 from PATH\.$/,
+    });
+  });
+
   it("builds PyO3 only for the CPython versions its release supports", async () => {
     const { detectFeatures } = await load<{ detectFeatures(info: object, env: object): Record<string, { ok: boolean; why?: string }> }>('features.mjs');
     const registry = tempDir();
@@ -167,7 +212,7 @@ describe('the manifest', () => {
     const env = { PATH: process.env.PATH, CARGO: '/bin/true', STATIC_PY_CARGO_REGISTRY: registry };
     const at = (minor: number) => detectFeatures({ executable: build().info.python.executable, major: 3, minor }, env).pyo3;
     assert.deepEqual(at(11), { ok: true, version: '0.17.3' });
-    assert.deepEqual(at(12), { ok: false, version: '0.17.3', why: 'PyO3 0.17.3 supports CPython up to 3.11; this is 3.12' });
+    assert.deepEqual(at(12), { ok: false, unsupported: true, version: '0.17.3', why: 'PyO3 0.17.3 supports CPython up to 3.11; this is 3.12' });
     fs.rmdirSync(path.join(registry, 'pyo3-0.17.3'));
     assert.deepEqual(at(11), { ok: false, why: `no pyo3 crate in ${registry} (apt-get install librust-pyo3-dev)` });
   });
@@ -182,7 +227,7 @@ describe('the manifest', () => {
   it('fails the build naming the entry whose sources do not define its init function', () => {
     const file = writeManifest([{ name: 'lonely', sources: ['lonely.c'] }], { 'lonely.c': '#include <Python.h>\nPyMODINIT_FUNC PyInit_other(void) { return NULL; }\n' });
     const r = runBuild(['--python', build().info.python.executable, '--manifest', file, '--tag', 'test-missing-symbol', '--quiet']);
-    fs.rmSync(path.join(root, 'build', 'test-missing-symbol'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, 'builds', 'test-missing-symbol'), { recursive: true, force: true });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /manifest\.json entry 1 \("lonely"\): none of its sources defines the init function PyInit_lonely \(looked in .*lonely\.c\)\. Set "symbol"/);
   });
@@ -190,7 +235,7 @@ describe('the manifest', () => {
   it('fails the build with the compiler output when a source does not compile', () => {
     const file = writeManifest([{ name: 'broken_c', sources: ['broken.c'] }], { 'broken.c': 'this is not C;\n' });
     const r = runBuild(['--python', build().info.python.executable, '--manifest', file, '--tag', 'test-compile-error', '--quiet']);
-    fs.rmSync(path.join(root, 'build', 'test-compile-error'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, 'builds', 'test-compile-error'), { recursive: true, force: true });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /static-py: compiling .*broken\.c for "broken_c" failed:/);
     assert.match(r.stderr, /error:/);

@@ -1,5 +1,5 @@
 // Layout of the build-time static extension table (scripts/lib/codegen.mjs
-// writes build/<tag>/gen/static_table.cc in this shape; keep them in step).
+// writes builds/<tag>/gen/static_table.cc in this shape; keep them in step).
 // The table is constant data without a single pointer in it: names are
 // offsets into one string blob and init functions are reached through a
 // generated function, so loading the addon applies no relocation per module

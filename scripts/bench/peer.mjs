@@ -1,5 +1,5 @@
 // The call-overhead peer: node-calls-python from the npm registry, installed
-// into a bench-only folder under build/bench/peers and built here against
+// into a bench-only folder under builds/bench/peers and built here against
 // the same Python. It asks python3-config which Python to build against and
 // load, at install and at run time, so that Python's comes first on PATH
 // both times. Measured in its own process, like static-py.

@@ -35,7 +35,7 @@ function upToDate(obj, stamp, hash) {
 /**
  * @param {object} o
  * @param {ReturnType<import('./manifest.mjs').groupModules>} o.groups
- * @param {string} o.outDir  build/<tag>/ext
+ * @param {string} o.outDir  builds/<tag>/ext
  * @param {string[]} o.pythonIncludes
  * @param {string[]} o.extraFlags  sanitizer/debug flags shared with the addon
  * @param {string} o.python  the build's Python, for crates (PYO3_PYTHON)

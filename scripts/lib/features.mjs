@@ -1,10 +1,14 @@
 // Which optional toolchains this machine has, for manifest entries that say
 // "requires": a missing one skips those modules with its reason, so the
 // package still builds for users without them. Each feature is
-// { ok, why?, version?, ... }; `why` says what is missing and how to get it.
+// { ok, why?, unsupported?, version?, ... }: `why` says what is missing and
+// how to get it; `unsupported` marks a framework that is there but does not
+// support this Python (no package would help).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
+import { BuildError } from './python-probe.mjs';
 
 const run = (command, args, env) => spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, env });
 
@@ -27,12 +31,25 @@ function detectPybind11(info, env) {
   return { ok: true, version: `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`, includeDirs };
 }
 
-/** A cython command: STATIC_PY_CYTHON, cython3 (Debian) or cython. */
+/** A cython command: STATIC_PY_CYTHON, else cython3 (Debian) or cython. */
 function detectCython(env) {
-  for (const command of [env.STATIC_PY_CYTHON, 'cython3', 'cython'].filter(Boolean)) {
+  const probe = (command) => {
     const r = run(command, ['--version'], env);
     const version = /Cython version (\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1];
-    if (r.status === 0 && version) return { ok: true, command, version };
+    return r.status === 0 && version ? { ok: true, command, version } : { ok: false, r };
+  };
+  if (env.STATIC_PY_CYTHON) {
+    // Named on purpose: a command that does not work is an error, not a reason to use another.
+    const found = probe(env.STATIC_PY_CYTHON);
+    if (found.ok) return found;
+    const said = found.r.error ? found.r.error.code ?? found.r.error.message
+      : `exit ${found.r.status}: ${`${found.r.stdout}${found.r.stderr}`.trim().split('\n').pop() || 'no version printed'}`;
+    throw new BuildError(`static-py: STATIC_PY_CYTHON is '${env.STATIC_PY_CYTHON}', which is not a working cython ` +
+      `(\`${env.STATIC_PY_CYTHON} --version\`: ${said}); fix it, or unset it to use cython3 from PATH.`);
+  }
+  for (const command of ['cython3', 'cython']) {
+    const found = probe(command);
+    if (found.ok) return found;
   }
   return { ok: false, why: 'no cython command (apt-get install cython3, or set STATIC_PY_CYTHON)' };
 }
@@ -67,7 +84,7 @@ function detectPyo3(info, cargo) {
   const series = version.split('.').slice(0, 2).join('.');
   const max = PYO3_MAX_PYTHON[series] ?? 13;
   if (info.minor > max) {
-    return { ok: false, version, why: `PyO3 ${version} supports CPython up to 3.${max}; this is ${info.major}.${info.minor}` };
+    return { ok: false, unsupported: true, version, why: `PyO3 ${version} supports CPython up to 3.${max}; this is ${info.major}.${info.minor}` };
   }
   return { ok: true, version };
 }

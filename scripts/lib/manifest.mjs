@@ -109,7 +109,13 @@ export function loadManifest(located, { builtinNames = [], features = {} } = {})
     if (entry.crate !== undefined) need.add('cargo');
     const missing = [...need].filter((f) => !features[f]?.ok);
     if (missing.length) {
-      skipped.push({ name: entry.name, why: missing.map((f) => `${f}: ${features[f]?.why ?? 'unknown feature'}`).join('; ') });
+      // `unsupported`: left out because a framework does not support this
+      // Python, not because a toolchain is missing on this machine.
+      skipped.push({
+        name: entry.name,
+        why: missing.map((f) => `${f}: ${features[f]?.why ?? 'unknown feature'}`).join('; '),
+        unsupported: missing.every((f) => features[f]?.unsupported === true),
+      });
       return;
     }
     const previous = byName.get(entry.name);

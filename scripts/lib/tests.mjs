@@ -3,9 +3,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { root } from './paths.mjs';
+
+export { root };
 const require = createRequire(import.meta.url);
 const testDir = path.join(root, 'dist-test');
 

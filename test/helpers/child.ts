@@ -41,7 +41,7 @@ export interface ChildResult {
 export function childScript(source: string, { esm = false } = {}): string {
   // Inside the package directory, so `require('static-py')` finds this
   // package by its own name (package.json "exports").
-  const dir = path.join(root, 'build', 'test-children');
+  const dir = path.join(root, 'builds', 'test-children');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `child-${process.pid}-${++counter}.${esm ? 'mjs' : 'cjs'}`);
   fs.writeFileSync(file, source, 'utf8');
