@@ -2,16 +2,17 @@
 // files only: no shell-outs and no changes to process.env at require time.
 // Order: an explicit build tag (STATIC_PY_BUILD), the build made for the
 // selected Python (python.configure({ python }) or STATIC_PY_PYTHON), then
-// the default build (build/default.json). When nothing fits, one Error says
+// the default build (builds/default.json). When nothing fits, one Error says
 // what was looked for and how to fix it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { type InstalledPython, inspectPython, locatePython, venvOf } from './installed-python.js';
 import type { PyObject } from './pyobject.js';
 
-/** What scripts/build.mjs recorded about a build (build/<tag>/build-info.json). */
+/** What scripts/build.mjs recorded about a build (builds/<tag>/build-info.json). */
 export interface BuildInfo {
   tag: string;
   link: 'shared' | 'static';
@@ -31,8 +32,14 @@ export interface BuildInfo {
     libpythonStatic: string | null;
   };
   manifest: string | null;
+  /** The manifest's SHA-256 when the build was made (lib/manifest-check.ts). */
+  manifestSha256?: string;
   modules: number;
-  skipped: { name: string; why: string }[];
+  /**
+   * Manifest entries left out, with the reason; `unsupported` when the
+   * framework does not support this Python (else a toolchain is missing).
+   */
+  skipped: { name: string; why: string; unsupported?: boolean }[];
   /** Optional toolchains for framework extensions: name -> version, or null where not found. */
   toolchains?: Record<string, string | null>;
   builtAt: string;
@@ -52,7 +59,12 @@ export interface Build {
 export interface NativeBinding {
   nativeApi?: number;
   setup(pythonError: Function, wrapHandle: (handle: NativeHandle) => PyObject): void;
-  start(options: { executable: string; register: 'finder' | 'inittab'; allocator?: string | undefined }): NativeInterpreter;
+  start(options: {
+    executable: string;
+    register: 'finder' | 'inittab';
+    allocator?: string | undefined;
+    missingNames: [string, string][];
+  }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];
   createInterpreter(config: object): NativeInterpreter;
@@ -106,9 +118,14 @@ export interface NativeHandle {
 }
 
 export const packageRoot = path.resolve(__dirname, '..');
-const buildRoot = path.join(packageRoot, 'build');
+/**
+ * Where static-py's builds are: builds/<tag>/. Not build/, which belongs to
+ * node-gyp (its `clean` deletes it whole); scripts/lib/paths.mjs names the
+ * same directory for the build scripts.
+ */
+export const buildRoot = path.join(packageRoot, 'builds');
 
-/** Every build under build/, in tag order. */
+/** Every build under builds/, in tag order. */
 export function listBuilds(): Build[] {
   if (!fs.existsSync(buildRoot)) return [];
   const builds: Build[] = [];
@@ -130,26 +147,41 @@ function describeBuild(b: Build): string {
   return `${b.info.tag} (Python ${b.info.python.version.slice(0, 3).join('.')}, ${b.info.python.executable})`;
 }
 
-/** The path a Python command resolves to, without running anything. */
-function resolvePython(python: string): string {
-  const candidates = python.includes('/')
-    ? [path.resolve(python)]
-    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, python));
-  for (const c of candidates) {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return fs.realpathSync(c);
-    } catch {
-      // try the next one
-    }
-  }
-  return python;
+/**
+ * The command that rebuilds static-py where this copy of it is: in an app
+ * that depends on it there is no `npm run build` of ours, only
+ * `npm rebuild static-py` (which runs our install script).
+ */
+export function rebuildCommand(python = '/path/to/python3'): string {
+  const inApp = packageRoot.split(path.sep).includes('node_modules');
+  return `STATIC_PY_PYTHON=${python} ${inApp ? 'npm rebuild static-py' : 'npm run build'}`;
 }
 
-/** The builds made for `python` (a path or a command on PATH). */
+/** Whether `python` names `b`'s interpreter, judged from names alone (nothing is run). */
+function namesBuild(python: string, b: Build): boolean {
+  if (b.info.python.requested === python || b.info.python.executable === python) return true;
+  try {
+    return fs.realpathSync(python.includes('/') ? python : locatePython(python, 'the command')) === b.info.python.executable;
+  } catch {
+    return false;
+  }
+}
+
+/** The builds made for `python` (a path or a command on PATH), from names alone. */
 export function buildsFor(python: string, builds: Build[] = listBuilds()): Build[] {
-  const real = resolvePython(python);
-  return builds.filter((b) => b.info.python.executable === real || b.info.python.requested === python);
+  return builds.filter((b) => namesBuild(python, b));
+}
+
+/**
+ * The builds made for `python`, found from names, else by asking the
+ * interpreter what it is (a shim, a venv's python). Throws when it is not a
+ * Python static-py can use.
+ */
+export function buildsForPython(python: string, origin: string, builds: Build[] = listBuilds()): Build[] {
+  const named = buildsFor(python, builds);
+  if (named.length) return named;
+  const found = inspectPython(python, origin);
+  return builds.filter((b) => b.info.python.executable === found.executable);
 }
 
 const prebuildRoot = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
@@ -178,52 +210,24 @@ export function listPrebuilds(): [string, PrebuildMeta][] {
   return out;
 }
 
-/**
- * A Python as its files describe it, without running it: the version from
- * the executable's real name (python3.11, python3.11d), libpython from
- * <prefix>/lib or the multiarch directory. Returns why not, when it cannot.
- */
-interface InstalledPython {
-  executable: string;
-  major: number;
-  minor: number;
-  abiflags: string;
-  libpython: string;
-}
+/** The tag of a prebuild: `cp311-prebuild`, as `npm run prebuild` tags the build it makes it from. */
+export const prebuildTag = (key: string): string => `${key}-prebuild`;
 
-export function describeInstalledPython(python: string): InstalledPython | string {
-  const executable = resolvePython(python);
-  const m = /^python(3)\.(\d+)(d?)$/.exec(path.basename(executable));
-  if (!m) return `cannot tell the version of '${python}' from its file name (${executable}); name the interpreter itself, e.g. .../bin/python3.11`;
-  const [major, minor, abiflags] = [Number(m[1]), Number(m[2]), m[3]!];
-  const soname = `libpython${major}.${minor}${abiflags}.so.1.0`;
-  const prefix = path.dirname(path.dirname(executable));
-  const multiarch = `${process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch}-linux-gnu`;
-  const dirs = [path.join(prefix, 'lib'), path.join(prefix, 'lib', multiarch), path.join('/usr/lib', multiarch)];
-  const libpython = dirs.map((d) => path.join(d, soname)).find((f) => fs.existsSync(f));
-  if (!libpython) return `${executable} is Python ${major}.${minor}, but it has no shared libpython (${soname} in ${dirs.join(', ')})`;
-  return { executable, major, minor, abiflags, libpython };
-}
-
-/** The prebuild for `python`, as a Build, or why there is none. */
-function prebuildFor(python: string): Build | string {
-  const found = describeInstalledPython(python);
-  return typeof found === 'string' ? found : prebuildOf(found, python);
-}
-
-/** The prebuild for an installed Python (`requested` is how it was named), as a Build, or why there is none. */
-function prebuildOf(found: InstalledPython, requested: string): Build | string {
+/** The prebuild for an installed Python, as a Build, or why there is none. */
+function prebuildOf(found: InstalledPython): Build | string {
   const key = `cp${found.major}${found.minor}${found.abiflags}`;
   const match = listPrebuilds().find(([, meta]) =>
     meta.python.major === found.major && meta.python.minor === found.minor && meta.python.abiflags === found.abiflags);
   if (!match) return `no prebuild for ${key} in ${prebuildRoot}`;
+  if (!found.libpython) return `${found.executable} (Python ${found.version}) has no shared libpython for the ${key} prebuild to use`;
   const [file, meta] = match;
   const built = meta.python.builtWith.split('.').map(Number) as [number, number, number];
+  const prefix = path.dirname(path.dirname(found.executable));
   return {
     dir: prebuildRoot,
     file,
     info: {
-      tag: `prebuild-${key}`,
+      tag: prebuildTag(key),
       link: 'shared',
       debug: false,
       sanitize: false,
@@ -232,9 +236,9 @@ function prebuildOf(found: InstalledPython, requested: string): Build | string {
         version: [...built, 'final', 0],
         hexversion: 0,
         executable: found.executable,
-        requested,
-        prefix: path.dirname(path.dirname(found.executable)),
-        basePrefix: path.dirname(path.dirname(found.executable)),
+        requested: found.requested,
+        prefix,
+        basePrefix: prefix,
         debug: found.abiflags === 'd',
         libpython: found.libpython,
         libpythonStatic: null,
@@ -248,7 +252,7 @@ function prebuildOf(found: InstalledPython, requested: string): Build | string {
   };
 }
 
-function noBuildError(looked: string[], builds: Build[]): Error {
+function noBuildError(looked: string[], builds: Build[], python?: string): Error {
   const have = builds.length ? builds.map((b) => `  - ${describeBuild(b)}`).join('\n') : '  (none: nothing has been built yet)';
   const prebuilds = listPrebuilds();
   const shipped = prebuilds.length
@@ -259,7 +263,7 @@ function noBuildError(looked: string[], builds: Build[]): Error {
       `Builds found in ${buildRoot}:\n${have}\n` +
       `Prebuilds found in ${prebuildRoot}:\n${shipped}\n` +
       'Remedies:\n' +
-      '  - build for your Python: STATIC_PY_PYTHON=/path/to/python3 npm run build (needs a C/C++ toolchain)\n' +
+      `  - build for your Python: ${rebuildCommand(python)} (needs a C/C++ toolchain)\n` +
       '  - or pick an existing build: STATIC_PY_BUILD=<tag> (or STATIC_PY_PYTHON=<its executable>)\n' +
       '  - or use a Python a prebuild is made for, with its shared libpython: STATIC_PY_PYTHON=/path/to/python3.X',
   );
@@ -284,6 +288,40 @@ export function byPreference(builds: Build[]): Build[] {
   return [...builds].sort((a, b) => score(a) - score(b));
 }
 
+/** What builds/default.json records: a build's tag, or the prebuild `npm install` chose. */
+interface DefaultRecord {
+  tag?: string;
+  prebuild?: string;
+  python?: string;
+  libpython?: string;
+  version?: number[];
+}
+
+/** The default build's record, or null when there is none. */
+export function defaultRecord(): DefaultRecord | null {
+  const file = path.join(buildRoot, 'default.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as DefaultRecord) : null;
+}
+
+/**
+ * The build for a Python the user named (`origin` says how): one made for
+ * it, found from names alone; else, the interpreter asked what it is (a
+ * shim, a venv's python), one made for its binary; else a prebuild.
+ */
+function buildForPython(python: string, origin: string, builds: Build[]): Build {
+  const link = requestedLink();
+  const pick = (candidates: Build[]) => byPreference(candidates.filter((b) => !link || b.info.link === link))[0];
+  const made = pick(buildsForPython(python, origin, builds));
+  if (made) return made;
+  const found = inspectPython(python, origin);
+  const prebuild = link === 'static' ? 'prebuilds link libpython shared' : prebuildOf(found);
+  if (typeof prebuild !== 'string') return prebuild;
+  const linked = link ? `, with ${link} libpython (STATIC_PY_LINK=${link})` : '';
+  const where = found.executable !== python ? `${found.executable}, ` : '';
+  throw noBuildError([`a build for '${python}' (${where}Python ${found.version}), chosen by ${origin}${linked}`,
+    `a prebuild for it: ${prebuild}`], builds, python);
+}
+
 /** Chooses the build for `python` (a path or command), a tag, or the default. */
 export function selectBuild(options: { python?: string | undefined; tag?: string | undefined } = {}): Build {
   const builds = listBuilds();
@@ -294,31 +332,21 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
     return found;
   }
   const python = options.python ?? process.env.STATIC_PY_PYTHON;
-  if (python) {
-    const link = requestedLink();
-    const found = byPreference(buildsFor(python, builds).filter((b) => !link || b.info.link === link))[0];
-    if (found) return found;
-    const prebuild = link === 'static' ? 'prebuilds link libpython shared' : prebuildFor(python);
-    if (typeof prebuild !== 'string') return prebuild;
-    const real = resolvePython(python);
-    const origin = options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON';
-    const linked = link ? `, with ${link} libpython (STATIC_PY_LINK=${link})` : '';
-    throw noBuildError([`a build for '${python}'${real !== python ? ` (${real})` : ''}, chosen by ${origin}${linked}`,
-      `a prebuild for it: ${prebuild}`], builds);
-  }
-  const defaultFile = path.join(buildRoot, 'default.json');
-  if (fs.existsSync(defaultFile)) {
-    const recorded = JSON.parse(fs.readFileSync(defaultFile, 'utf8')) as
-      { tag?: string; prebuild?: string; python?: string; libpython?: string; version?: number[] };
-    if (recorded.prebuild && recorded.python) return recordedPrebuild(recorded as Required<typeof recorded>, defaultFile);
-    const found = builds.find((b) => b.info.tag === recorded.tag);
-    if (found) return found;
-  }
+  if (python) return buildForPython(python, options.python ? 'python.configure({ python })' : 'STATIC_PY_PYTHON', builds);
+  const recorded = defaultRecord();
+  if (recorded?.prebuild && recorded.python) return recordedPrebuild(recorded as Required<DefaultRecord>);
+  const found = builds.find((b) => b.info.tag === recorded?.tag);
+  if (found) return found;
   if (builds.length === 1) return builds[0]!;
   // Nothing recorded (installed with --ignore-scripts, say): a prebuild for python3 on PATH.
-  const looked = ['the default build (build/default.json, written by `npm install` / `npm run build`)'];
+  const looked = ['the default build (builds/default.json, written by `npm install` / `npm run build`)'];
   if (!builds.length) {
-    const prebuild = prebuildFor('python3');
+    let prebuild: Build | string;
+    try {
+      prebuild = prebuildOf(inspectPython('python3', 'the default (python3 on PATH)'));
+    } catch (e) {
+      prebuild = (e as Error).message.replace(/^static-py: /, '');
+    }
     if (typeof prebuild !== 'string') return prebuild;
     looked.push(`a prebuild for python3 on PATH: ${prebuild}`);
   }
@@ -330,17 +358,22 @@ export function selectBuild(options: { python?: string | undefined; tag?: string
  * against what the recorded Python is now: it may have been replaced by
  * another version since.
  */
-function recordedPrebuild(recorded: { prebuild: string; python: string; libpython: string; version: number[] }, from: string): Build {
+function recordedPrebuild(recorded: Required<DefaultRecord>): Build {
+  const from = path.join(buildRoot, 'default.json');
   const file = path.join(packageRoot, recorded.prebuild);
   const was = recorded.version.slice(0, 2).join('.');
-  const remedy = 'Remedy: reinstall static-py for the Python you have (npm rebuild static-py), or set STATIC_PY_PYTHON to a Python ' + was;
-  const now = describeInstalledPython(recorded.python);
-  if (typeof now === 'string') throw new Error(`static-py: ${from} chose ${file} for Python ${was} (${recorded.python}), but ${now}.\n${remedy}`);
+  const remedy = `Remedy: reinstall static-py for the Python you have (${rebuildCommand(recorded.python)}), or set STATIC_PY_PYTHON to a Python ${was}`;
+  let now: InstalledPython;
+  try {
+    now = inspectPython(recorded.python, from);
+  } catch (e) {
+    throw new Error(`static-py: ${from} chose ${file} for Python ${was} (${recorded.python}), but: ${(e as Error).message.replace(/^static-py: /, '')}\n${remedy}`);
+  }
   if (`${now.major}.${now.minor}` !== was) {
-    throw new Error(`static-py: ${file} is prebuilt for Python ${was}, but ${recorded.python} is now Python ${now.major}.${now.minor} ` +
+    throw new Error(`static-py: ${file} is prebuilt for Python ${was}, but ${recorded.python} is now Python ${now.version} ` +
       `(recorded in ${from}).\n${remedy}`);
   }
-  const build = prebuildOf({ ...now, libpython: recorded.libpython }, recorded.python);
+  const build = prebuildOf({ ...now, libpython: recorded.libpython });
   if (typeof build === 'string' || build.file !== file) {
     throw new Error(`static-py: ${from} chose ${file}, which is missing or not for Python ${was}.\n${remedy}`);
   }
@@ -362,7 +395,7 @@ function preloadLibpython(build: Build): void {
   const fail = (why: string) => new Error(
     `static-py: ${build.file} (prebuilt for Python ${major}.${minor}) needs ${lib ?? 'a shared libpython'}: ${why}.\n` +
       `Remedy: install Python ${major}.${minor} with a shared libpython (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared), ` +
-      'or build from source for the Python you have: STATIC_PY_PYTHON=/path/to/python3 npm rebuild static-py');
+      `or build from source for the Python you have: ${rebuildCommand()}`);
   if (!lib || !fs.existsSync(lib)) throw fail('it does not exist');
   const { RTLD_NOW, RTLD_GLOBAL } = os.constants.dlopen as { RTLD_NOW: number; RTLD_GLOBAL: number };
   try {
@@ -417,9 +450,9 @@ function loadError(build: Build, reason: string, cause?: unknown): Error {
     `static-py: cannot load ${build.file}: ${reason}\n` +
       (build.info.prebuild
         ? `It is prebuilt for Python ${major}.${minor}, to run with ${build.info.python.executable} and ${lib}.\n` +
-          'Remedy: reinstall static-py (the file may be damaged), or build from source: STATIC_PY_PYTHON=/path/to/python3 npm rebuild static-py'
+          `Remedy: reinstall static-py (the file may be damaged), or build from source: ${rebuildCommand()}`
         : `It was built for Python ${build.info.python.version.slice(0, 3).join('.')} (${build.info.python.executable}).${gone}\n` +
-          'Remedy: reinstall that Python, or rebuild for one you have: STATIC_PY_PYTHON=/path/to/python3 npm run build'),
+          `Remedy: reinstall that Python, or rebuild for one you have: ${rebuildCommand()}`),
     { cause },
   );
 }
@@ -444,7 +477,7 @@ export function loadBuild(build: Build): NativeBinding {
     throw new Error(
       `static-py: ${build.file} was built from other sources than this package (native API ${binding.nativeApi ?? 'older than 2'}, ` +
         `this package needs ${NATIVE_API}).
-Remedy: rebuild it: node scripts/build.mjs --python ${build.info.python.executable}` +
+Remedy: rebuild it: ${rebuildCommand(build.info.python.executable)}` +
         `${build.info.tag.includes('-') ? ` (with the options it was made with: ${build.info.tag})` : ''}`,
     );
   }
@@ -452,14 +485,25 @@ Remedy: rebuild it: node scripts/build.mjs --python ${build.info.python.executab
 }
 
 /**
- * sys.executable for the embedded interpreter: the build's Python, or the
- * active virtual environment's (so CPython's own start-up finds pyvenv.cfg
- * and adds its site-packages). A venv made from another Python version is
- * an Error, not a silently broken sys.path.
+ * sys.executable for the embedded interpreter: the build's Python, or a
+ * virtual environment's python, so that CPython's own start-up finds its
+ * pyvenv.cfg and its site-packages. The environment is the one whose
+ * python `requested` (STATIC_PY_PYTHON or python.configure({ python }))
+ * names, as CPython finds it from its executable, else the active one
+ * (VIRTUAL_ENV). One made from another Python version is an Error, not a
+ * silently broken sys.path.
  */
-export function pythonExecutable(build: Build, env: NodeJS.ProcessEnv = process.env): string {
-  const venv = env.VIRTUAL_ENV;
+export function pythonExecutable(build: Build, requested?: string, env: NodeJS.ProcessEnv = process.env): string {
+  let named: string | null = null;
+  try {
+    named = requested ? locatePython(requested, 'the Python') : null;
+  } catch {
+    // A build was found for it, so it is the build's Python under a name gone since: no venv.
+  }
+  const namedVenv = named ? venvOf(named) : null;
+  const venv = namedVenv ?? env.VIRTUAL_ENV;
   if (!venv) return build.info.python.executable;
+  const origin = namedVenv ? `${requested} (the python of ${venv})` : `VIRTUAL_ENV (${venv})`;
   const cfgFile = path.join(venv, 'pyvenv.cfg');
   if (!fs.existsSync(cfgFile)) {
     throw new Error(`static-py: VIRTUAL_ENV is set to ${venv}, but ${cfgFile} does not exist; activate a real virtual environment or unset VIRTUAL_ENV.`);
@@ -469,11 +513,12 @@ export function pythonExecutable(build: Build, env: NodeJS.ProcessEnv = process.
   const [major, minor] = build.info.python.version;
   if (version && (Number(version[1]) !== major || Number(version[2]) !== minor)) {
     throw new Error(
-      `static-py: VIRTUAL_ENV (${venv}) is a Python ${version[1]}.${version[2]} environment, but this build of static-py ` +
+      `static-py: ${origin} is a Python ${version[1]}.${version[2]} environment, but this build of static-py ` +
         `(${build.info.tag}) embeds Python ${major}.${minor}. Select a matching build with ` +
         `STATIC_PY_PYTHON=${path.join(venv, 'bin', 'python')} (after building for it), or deactivate the environment.`,
     );
   }
+  if (namedVenv) return named!;
   for (const name of ['python3', 'python']) {
     const exe = path.join(venv, 'bin', name);
     if (fs.existsSync(exe)) return exe;

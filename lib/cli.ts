@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // The `static-py` command.
 //   static-py info          the selected build, its Python, and its static modules
-//   static-py builds        every build under build/
+//   static-py builds        every build under builds/
 //   static-py lab           the m_copy lab (lib/lab/command.ts)
-import { listBuilds } from './binding.js';
+import path from 'node:path';
+
+import { defaultRecord, listBuilds, listPrebuilds, packageRoot, prebuildTag, rebuildCommand } from './binding.js';
 import { labCommand } from './lab/command.js';
+import { staleManifest } from './manifest-check.js';
 import { python } from './python.js';
 
 const USAGE = `usage: static-py <command>
 
 commands:
   info      the build that loads (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python and static modules
-  builds    every build made so far (npm run build -- --python PATH adds one)
+  builds    every build made so far and every prebuild, the default marked with *
   lab       the m_copy lab: scenarios x init variants x loaders, on one build or --all
             (static-py lab --help)
 `;
@@ -19,8 +22,10 @@ commands:
 function info(): void {
   const v = python.version;
   const b = python.build;
+  const made = b.python.version.slice(0, 3).join('.');
+  const prebuilt = b.prebuild && made !== `${v.major}.${v.minor}.${v.micro}` ? ` (prebuilt with ${made})` : '';
   console.log(`build       ${b.tag} (${b.link} libpython${b.debug ? ', debug' : ''})`);
-  console.log(`python      ${v.major}.${v.minor}.${v.micro} ${v.releaselevel}${v.debug ? ' (Py_DEBUG)' : ''}, ${b.python.executable}`);
+  console.log(`python      ${v.major}.${v.minor}.${v.micro} ${v.releaselevel}${v.debug ? ' (Py_DEBUG)' : ''}, ${b.python.executable}${prebuilt}`);
   console.log(`libpython   ${b.python.libpython ?? b.python.libpythonStatic ?? 'linked in'}`);
   console.log(`manifest    ${b.manifest ?? '(none)'}`);
   const toolchains = Object.entries(b.toolchains ?? {}).map(([name, version]) => `${name} ${version ?? '(not found)'}`);
@@ -29,13 +34,32 @@ function info(): void {
   console.log(`static      ${modules.length} module(s)${modules.length ? ':' : ''}`);
   for (const m of modules) console.log(`  ${m.name.padEnd(44)} ${m.symbol}`);
   for (const s of b.skipped) console.log(`  skipped ${s.name}: ${s.why}`);
+  const stale = staleManifest(b);
+  if (stale) {
+    console.log(`\nThe manifest changed after this build was made${stale.added.length ? `; it now also lists ${stale.added.join(', ')}` : ''}.`);
+    console.log(`Rebuild: ${rebuildCommand(b.python.executable)}`);
+  }
 }
 
 function builds(): void {
-  const all = listBuilds();
-  if (!all.length) console.log('no builds yet: run `npm run build`');
-  for (const b of all) {
-    console.log(`${b.info.tag.padEnd(20)} Python ${b.info.python.version.slice(0, 3).join('.').padEnd(8)} ${b.info.python.executable}`);
+  const recorded = defaultRecord();
+  const rows: [boolean, string, string, string][] = listBuilds().map((b) => [
+    recorded?.tag === b.info.tag, b.info.tag, b.info.python.version.slice(0, 3).join('.'), b.info.python.executable]);
+  for (const [file, meta] of listPrebuilds()) {
+    const key = `cp${meta.python.major}${meta.python.minor}${meta.python.abiflags}`;
+    const inUse = recorded?.prebuild !== undefined && path.resolve(packageRoot, recorded.prebuild) === file;
+    rows.push([inUse, prebuildTag(key), `${meta.python.major}.${meta.python.minor}`,
+      `${path.relative(packageRoot, file)} (prebuilt with ${meta.python.builtWith}${inUse ? `, for ${recorded!.python}` : ''})`]);
+  }
+  if (!rows.length) {
+    console.log(`no builds yet: run \`${rebuildCommand()}\``);
+    return;
+  }
+  for (const [isDefault, tag, version, where] of rows) {
+    console.log(`${isDefault ? '*' : ' '} ${tag.padEnd(20)} Python ${version.padEnd(8)} ${where}`);
+  }
+  if (rows.some(([isDefault]) => isDefault)) {
+    console.log("\n* the default: what require('static-py') loads when neither STATIC_PY_BUILD nor STATIC_PY_PYTHON is set");
   }
 }
 

@@ -4,6 +4,7 @@
 import { type Build, type BuildInfo, type NativeBinding, loadBuild, pythonExecutable, selectBuild } from './binding.js';
 import { PythonError, invalidArgument, invalidValue } from './errors.js';
 import { Interpreter } from './interpreter.js';
+import { staleManifest } from './manifest-check.js';
 import { type InterpreterOptions, resolveInterpreterOptions } from './interpreter-options.js';
 import { PyObject } from './pyobject.js';
 
@@ -22,7 +23,7 @@ export interface PythonVersion {
   sharedLibrary: boolean;
   /** libpython is linked into the addon itself. */
   staticLibrary: boolean;
-  /** The build's tag, e.g. `'cp312'` (build/<tag>/static_py.node). */
+  /** The build's tag, e.g. `'cp312'` (builds/<tag>/static_py.node). */
   tag: string;
 }
 
@@ -151,10 +152,11 @@ class Python {
   get main(): Interpreter {
     if (!this.#main) {
       const native = this.binding.start({
-        executable: pythonExecutable(this.#build!),
+        executable: pythonExecutable(this.#build!, this.#options.python ?? process.env.STATIC_PY_PYTHON),
         register: this.#options.register ?? 'finder',
         // PYTHONMALLOC under our own name: the isolated config ignores PYTHON*.
         allocator: process.env.STATIC_PY_PYTHONMALLOC || undefined,
+        missingNames: staleManifest(this.#build!.info)?.missing ?? [],
       });
       this.#main = Interpreter.wrap(native);
     }

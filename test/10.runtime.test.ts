@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { buildsFor, byPreference, listBuilds, loadBuild } from '../dist/binding.js';
-import { build, tempDir } from './helpers/build.js';
+import { build, pyenvRoot, tempDir } from './helpers/build.js';
 import { childJson, runChild, withoutLeakCheck } from './helpers/child.js';
 
 describe('starting Python', () => {
@@ -80,6 +80,22 @@ describe('starting Python', () => {
     assert.ok(result.executable.startsWith(venv));
   });
 
+  it("is a virtual environment's python when STATIC_PY_PYTHON names it, without VIRTUAL_ENV, as CPython itself is", async () => {
+    const venv = path.join(tempDir(), 'venv');
+    const r = spawnSync(build().info.python.executable, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const site = path.join(venv, 'lib', `python${build().info.python.version[0]}.${build().info.python.version[1]}`, 'site-packages');
+    fs.writeFileSync(path.join(site, 'from_the_venv.py'), 'WHERE = "venv"\n');
+    const show = `const { python } = require('static-py');
+      console.log(JSON.stringify(python.main.eval('{"prefix": __import__("sys").prefix, "executable": __import__("sys").executable, "where": __import__("from_the_venv").WHERE}')));`;
+    const env = { ...process.env, VIRTUAL_ENV: '', STATIC_PY_BUILD: '' };
+    const named = await childJson<{ prefix: string; where: string; executable: string }>(show, { env: { ...env, STATIC_PY_PYTHON: path.join(venv, 'bin', 'python') } });
+    assert.deepEqual(named, { prefix: venv, where: 'venv', executable: path.join(venv, 'bin', 'python') });
+    // The plain interpreter, for contrast: the venv is not on its path.
+    const plain = await runChild(show, { env: { ...env, STATIC_PY_PYTHON: build().info.python.executable } });
+    assert.match(plain.stderr, /ModuleNotFoundError: No module named 'from_the_venv'/);
+  });
+
   it('refuses a virtual environment made from another Python version, naming both', async () => {
     const venv = tempDir();
     fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\nversion = 2.7.18\n');
@@ -137,14 +153,44 @@ describe('choosing the build', () => {
     assert.deepEqual([version.staticLibrary, version.sharedLibrary], [linkedIn, !linkedIn]);
   });
 
-  it('explains what it looked for when no build fits STATIC_PY_PYTHON', async () => {
+  const failsWith = async (python: string) => {
     const r = await runChild(`const { python } = require('static-py'); python.version;`, {
-      env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: '/nowhere/python3.99' },
+      env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: python },
     });
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /no native build fits/);
-    assert.match(r.stderr, /a build for '\/nowhere\/python3\.99', chosen by STATIC_PY_PYTHON/);
-    assert.match(r.stderr, /STATIC_PY_PYTHON=\/path\/to\/python3 npm run build/);
+    return r.stderr;
+  };
+
+  it('says first that STATIC_PY_PYTHON names a file that does not exist, or a command not on PATH', async () => {
+    assert.match(await failsWith('/nowhere/python3'), /^Error: static-py: STATIC_PY_PYTHON names \/nowhere\/python3, which does not exist\.$/m);
+    assert.match(await failsWith('python3.99'), /^Error: static-py: STATIC_PY_PYTHON names 'python3\.99', which is not a command on PATH \(/m);
+  });
+
+  // Old Pythons pyenv has here (CI's machine too), and any name: python3.7
+  // says its version, a bare python3 is asked.
+  const old = ['2.7.18', '3.7.16'].map((v) => path.join(pyenvRoot, 'versions', v, 'bin', 'python'))
+    .filter((p) => fs.existsSync(p));
+  it('says static-py needs CPython 3.8 or newer, and which version it found, for an older Python', { skip: !old.length && 'no Python older than 3.8 here' }, async () => {
+    for (const python of old) {
+      // 2.7 or 2.7.18: the file name tells the first, asking the interpreter the second.
+      const [major, minor] = /versions\/(\d+)\.(\d+)\./.exec(python)!.slice(1);
+      assert.match(await failsWith(python), new RegExp(`^Error: static-py: STATIC_PY_PYTHON names ${python.replace(/[.]/g, '\\.')}, ` +
+        `which is Python ${major}\\.${minor}(\\.\\d+)? \\(.*\\); static-py needs CPython 3\\.8 or newer\\.$`, 'm'));
+    }
+  });
+
+  it('explains what it looked for when no build fits a CPython that STATIC_PY_PYTHON names, and how to build one', async (t) => {
+    // A pyenv CPython with no build here, if there is one.
+    const built = new Set(listBuilds().map((b) => b.info.python.executable));
+    const versions = fs.existsSync(path.join(pyenvRoot, 'versions')) ? fs.readdirSync(path.join(pyenvRoot, 'versions')) : [];
+    const python = versions.map((v) => /^3\.(\d+)\.\d+$/.exec(v)).filter((m) => m && Number(m[1]) >= 8)
+      .map((m) => path.join(pyenvRoot, 'versions', m![0], 'bin', `python3.${m![1]}`))
+      .find((p) => fs.existsSync(p) && !built.has(p));
+    if (!python) return t.skip('every CPython here has a build');
+    const stderr = await failsWith(python);
+    assert.match(stderr, /no native build fits/);
+    assert.match(stderr, new RegExp(`a build for '${python.replace(/[.]/g, '\\.')}' \\(Python 3\\.\\d+\\), chosen by STATIC_PY_PYTHON`));
+    assert.match(stderr, new RegExp(`build for your Python: STATIC_PY_PYTHON=${python.replace(/[.]/g, '\\.')} npm run build`));
   });
 
   it('loads the build with libpython linked as STATIC_PY_LINK asks, and says so when there is none', async () => {
@@ -159,7 +205,7 @@ describe('choosing the build', () => {
       assert.deepEqual([version.staticLibrary, version.sharedLibrary], [true, false]);
     } else {
       assert.notEqual(r.code, 0);
-      assert.match(r.stderr, new RegExp(`a build for '${python.replace(/[.]/g, '\\.')}', chosen by STATIC_PY_PYTHON, with static libpython \\(STATIC_PY_LINK=static\\)`));
+      assert.match(r.stderr, new RegExp(`a build for '${python.replace(/[.]/g, '\\.')}' \\(Python 3\\.\\d+\\), chosen by STATIC_PY_PYTHON, with static libpython \\(STATIC_PY_LINK=static\\)`));
     }
     const bad = await runChild(`const { python } = require('static-py'); python.version;`, {
       env: { ...process.env, STATIC_PY_BUILD: '', STATIC_PY_PYTHON: python, STATIC_PY_LINK: 'dynamic' },

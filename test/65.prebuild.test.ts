@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { build, root, tempDir } from './helpers/build.js';
+import { build, pyenvRoot, root, tempDir } from './helpers/build.js';
 
 const npmCli = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A pyenv CPython of another minor version than `minor`, as [python3.X path, 'X.Y'], if there is one. */
 function otherPython(minor: number): [string, string] | null {
-  const versions = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
+  const versions = path.join(pyenvRoot, 'versions');
   const found = (fs.existsSync(versions) ? fs.readdirSync(versions) : [])
     .map((v) => /^3\.(\d+)\.\d+$/.exec(v))
     .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) !== minor)
@@ -107,13 +106,58 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { sum: 45, minor, prebuild: true, decimal: '1.5' });
     assert.ok(!fs.existsSync(path.join(installed, 'build', 'Release')), 'nothing was compiled');
+    assert.ok(!fs.existsSync(path.join(installed, 'builds', `cp3${minor}`)), 'nothing was built');
+  });
+
+  it('reports the version of the libpython it runs, not the one the prebuild was made with', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    // Another CPython of the prebuild's minor version: Debian's 3.11 for a cp311 prebuild made with pyenv's.
+    const same = `/usr/bin/python3.${minor}`;
+    if (!fs.existsSync(same) || fs.realpathSync(same) === fs.realpathSync(python)) return t.skip(`needs a second CPython 3.${minor} (${same})`);
+    const r = run(`const { python } = require('static-py');
+      console.log(JSON.stringify({ micro: python.version.micro, hex: python.version.hexversion, sys: python.main.eval('[__import__("sys").version_info.micro, __import__("sys").hexversion]') }));`,
+    { STATIC_PY_PYTHON: same });
+    assert.equal(r.status, 0, r.stderr);
+    const seen = JSON.parse(r.stdout) as { micro: number; hex: number; sys: [number, number] };
+    assert.deepEqual([seen.micro, seen.hex], seen.sys);
+    assert.notEqual(seen.micro, build().info.python.version[2], 'the two CPythons differ in their micro version');
+    const info = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'info'], { cwd: app, env: { ...env(), STATIC_PY_PYTHON: same }, encoding: 'utf8' });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, new RegExp(`^python {6}3\\.${minor}\\.${seen.micro} final, .* \\(prebuilt with ${escape(build().info.python.version.slice(0, 3).join('.'))}\\)$`, 'm'));
+  });
+
+  it('lists the prebuild in use, marked as the default, in `static-py builds`', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'builds'], { cwd: app, env: env(), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^\\* cp3${minor}-prebuild +Python 3\\.${minor} +prebuilds/linux-x64/static-py\\.cp3${minor}\\.glibc\\.node \\(prebuilt with [\\d.]+, for `, 'm'));
+    assert.match(r.stdout, /\* the default: what require\('static-py'\) loads when neither STATIC_PY_BUILD nor STATIC_PY_PYTHON is set/);
+  });
+
+  it('finds its prebuild after `npm ci --ignore-scripts`, with a python3 on PATH that is a shim', (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const other = path.join(path.dirname(app), 'app-no-scripts');
+    fs.mkdirSync(other);
+    for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(app, file), path.join(other, file));
+    const install = spawnSync(path.join(bin, 'npm'), ['ci', '--ignore-scripts'], { cwd: other, env: env(), encoding: 'utf8' });
+    assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
+    assert.ok(!fs.existsSync(path.join(other, 'node_modules', 'static-py', 'builds')), 'no install script ran');
+    // As pyenv's shim is: a script whose name says no version.
+    const shims = path.join(path.dirname(app), 'shims');
+    fs.mkdirSync(shims);
+    fs.writeFileSync(path.join(shims, 'python3'), `#!/bin/sh\nexec ${JSON.stringify(python)} "$@"\n`, { mode: 0o755 });
+    const r = spawnSync(process.execPath, ['-e', `const { python } = require('static-py');
+      console.log(JSON.stringify([python.build.tag, python.main.eval('6 * 7')]));`],
+    { cwd: other, env: { ...env(), PATH: `${shims}:${bin}` }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [`cp3${minor}-prebuild`, 42]);
   });
 
   it('refuses, naming both versions, a prebuild whose recorded Python is now another version', (t) => {
     if (!app) return t.skip('no prebuild made');
     const other = otherPython(minor);
     if (!other) return t.skip('needs a pyenv CPython of another version');
-    const record = path.join(installed, 'build', 'default.json');
+    const record = path.join(installed, 'builds', 'default.json');
     const saved = fs.readFileSync(record, 'utf8');
     const moving = path.join(bin, 'python3.moved');
     fs.symlinkSync(python, moving);
@@ -126,7 +170,7 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
       const r = run(`require('static-py').python.version`);
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, new RegExp(`static-py\\.cp3${minor}\\.glibc\\.node is prebuilt for Python 3\\.${minor}, but ${escape(moving)} is now Python ${escape(other[1])}`));
-      assert.match(r.stderr, /Remedy: reinstall static-py for the Python you have \(npm rebuild static-py\)/);
+      assert.match(r.stderr, new RegExp(`Remedy: reinstall static-py for the Python you have \\(STATIC_PY_PYTHON=${escape(moving)} npm rebuild static-py\\)`));
     } finally {
       fs.writeFileSync(record, saved);
     }
@@ -134,7 +178,7 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
 
   it('names the missing libpython, the version it needed and the remedy', (t) => {
     if (!app) return t.skip('no prebuild made');
-    const record = path.join(installed, 'build', 'default.json');
+    const record = path.join(installed, 'builds', 'default.json');
     const saved = fs.readFileSync(record, 'utf8');
     try {
       fs.writeFileSync(record, JSON.stringify({ ...JSON.parse(saved), libpython: `/nowhere/libpython3.${minor}.so.1.0` }));
@@ -181,6 +225,7 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, new RegExp(`a prebuild for it: no prebuild for cp3${otherMinor} in `));
     assert.match(r.stderr, new RegExp(`Prebuilds found in .*:\\n  - static-py\\.cp3${minor}\\.glibc\\.node \\(Python 3\\.${minor}\\)`));
-    assert.match(r.stderr, /Remedies:\n  - build for your Python: STATIC_PY_PYTHON=\/path\/to\/python3 npm run build/);
+    // In an app there is no `npm run build` of static-py's: the remedy is npm rebuild.
+    assert.match(r.stderr, new RegExp(`Remedies:\\n  - build for your Python: STATIC_PY_PYTHON=${escape(other[0])} npm rebuild static-py`));
   });
 });

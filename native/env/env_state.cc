@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -136,7 +137,7 @@ Napi::Value EnvState::JSSetup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// start({ executable, register, allocator }): starts CPython if no environment has yet, and
+// start({ executable, register, allocator, missingNames }): starts CPython if no environment has yet, and
 // returns this environment's main Interpreter.
 Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -147,6 +148,14 @@ Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   if (opts.Get("executable").IsString()) options.executable = opts.Get("executable").As<Napi::String>().Utf8Value();
   options.inittab = opts.Get("register").IsString() && opts.Get("register").As<Napi::String>().Utf8Value() == "inittab";
   if (opts.Get("allocator").IsString()) options.allocator = opts.Get("allocator").As<Napi::String>().Utf8Value();
+  if (opts.Get("missingNames").IsArray()) {
+    Napi::Array pairs = opts.Get("missingNames").As<Napi::Array>();
+    for (uint32_t i = 0; i < pairs.Length(); i++) {
+      Napi::Array pair = pairs.Get(i).As<Napi::Array>();
+      options.missing_names.emplace_back(pair.Get(0u).As<Napi::String>().Utf8Value(),
+                                         pair.Get(1u).As<Napi::String>().Utf8Value());
+    }
+  }
   PythonRuntime* runtime;
   try {
     runtime = &PythonRuntime::Start(options);
@@ -231,19 +240,27 @@ Napi::Value EnvState::JSInterpreters(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The version of the libpython this process runs, not of the headers the
+// addon was compiled with: a cp311 prebuild made on 3.11.7 may run on
+// 3.11.2. Py_GetVersion() is libpython's own PY_VERSION ("3.11.2 (main, ...",
+// "3.14.0rc1 ..."), callable before Python starts.
 Napi::Value EnvState::JSVersion(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  int major = 0, minor = 0, micro = 0, serial = 0, consumed = 0;
+  char level[3] = "";
+  const char* text = Py_GetVersion();
+  sscanf(text, "%d.%d.%d%n", &major, &minor, &micro, &consumed);
+  sscanf(text + consumed, "%2[abrc]%d", level, &serial);
+  const std::string tag(level);
+  const int hex_level = tag == "a" ? PY_RELEASE_LEVEL_ALPHA : tag == "b" ? PY_RELEASE_LEVEL_BETA
+                        : tag == "rc" ? PY_RELEASE_LEVEL_GAMMA : PY_RELEASE_LEVEL_FINAL;
   Napi::Object v = Napi::Object::New(env);
-  v.Set("major", PY_MAJOR_VERSION);
-  v.Set("minor", PY_MINOR_VERSION);
-  v.Set("micro", PY_MICRO_VERSION);
-  const char* level = PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_ALPHA  ? "alpha"
-                      : PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_BETA  ? "beta"
-                      : PY_RELEASE_LEVEL == PY_RELEASE_LEVEL_GAMMA ? "candidate"
-                                                                   : "final";
-  v.Set("releaselevel", level);
-  v.Set("serial", PY_RELEASE_SERIAL);
-  v.Set("hexversion", static_cast<double>(PY_VERSION_HEX));
+  v.Set("major", major);
+  v.Set("minor", minor);
+  v.Set("micro", micro);
+  v.Set("releaselevel", tag == "a" ? "alpha" : tag == "b" ? "beta" : tag == "rc" ? "candidate" : "final");
+  v.Set("serial", serial);
+  v.Set("hexversion", static_cast<double>((major << 24) | (minor << 16) | (micro << 8) | (hex_level << 4) | serial));
 #ifdef Py_DEBUG
   v.Set("debug", true);
 #else
