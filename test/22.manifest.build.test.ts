@@ -1,5 +1,6 @@
 // A manifest a user supplies (STATIC_PY_EXTENSIONS) builds into its own
 // addon, and its modules import from it: C and C++, a define, a library.
+// Once the manifest changes, the build says it is older than its manifest.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import { childJson } from './helpers/child.js';
 const tag = `test-user-manifest-${process.pid}`;
 
 describe('a user manifest', () => {
-  after(() => fs.rmSync(path.join(root, 'build', tag), { recursive: true, force: true }));
+  after(() => fs.rmSync(path.join(root, 'builds', tag), { recursive: true, force: true }));
 
   it('named by STATIC_PY_EXTENSIONS builds into the addon, and its modules import', async () => {
     const dir = tempDir('static-py-user-');
@@ -59,5 +60,30 @@ describe('a user manifest', () => {
         name: py.import('userpkg.fast').__name__,
       }));`, { env: { ...process.env, STATIC_PY_BUILD: tag } });
     assert.deepEqual(result, { modules: ['userpkg.fast', 'userpkg.tools.greet'], hyp: 10, text: 'hello from C++', name: 'userpkg.fast' });
+
+    // The manifest gains two modules, and the build is not made again.
+    const doc = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { modules: object[] };
+    doc.modules.push({ name: 'userpkg.added', sources: ['fast.c'] }, { name: 'newtop.sub', sources: ['fast.c'] });
+    fs.writeFileSync(manifest, JSON.stringify(doc));
+    const stale = await childJson<Record<string, string>>(`
+      const { python } = require('static-py');
+      const py = python.main;
+      const error = (name) => { try { py.import(name); return 'imported'; } catch (e) { return e.pythonType + ': ' + e.pythonMessage; } };
+      console.log(JSON.stringify({
+        added: error('userpkg.added'), parent: error('newtop.sub'), unlisted: error('not_listed_anywhere'),
+        findSpec: String(py.eval('__import__("importlib.util").util.find_spec("not_listed_anywhere")')),
+        still: String(py.call('userpkg.fast.hyp', 3, 4)),
+      }));`, { env: { ...process.env, STATIC_PY_BUILD: tag } });
+    const rebuild = `rebuild: STATIC_PY_PYTHON=${build().info.python.executable} npm run build`;
+    assert.deepEqual(stale, {
+      added: `ModuleNotFoundError: No module named 'userpkg.added': ${manifest} lists 'userpkg.added', but static-py's build ${tag} was made before it did; ${rebuild}`,
+      parent: `ModuleNotFoundError: No module named 'newtop': ${manifest} lists 'newtop.sub', but static-py's build ${tag} was made before it did; ${rebuild}`,
+      unlisted: "ModuleNotFoundError: No module named 'not_listed_anywhere'",
+      findSpec: 'null',  // None
+      still: '10',
+    });
+    const info = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'info'], { cwd: root, encoding: 'utf8', env: { ...process.env, STATIC_PY_BUILD: tag } });
+    assert.equal(info.status, 0, info.stderr);
+    assert.match(info.stdout, /\nThe manifest changed after this build was made; it now also lists userpkg\.added, newtop\.sub\.\nRebuild: STATIC_PY_PYTHON=/);
   });
 });

@@ -3,6 +3,9 @@
 #include <dlfcn.h>
 
 #include <cstring>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "loader/init_func_loader.h"
@@ -91,6 +94,25 @@ PyObject* MakeSpec(FinderObject* finder, PyObject* name, PyObject* origin, bool 
   return spec.release();
 }
 
+// Written once before Python starts (SetMissingNames), read-only after.
+const std::unordered_map<std::string, std::string>* g_missing_names = nullptr;
+
+// None, or ModuleNotFoundError saying why a name the manifest lists is missing.
+PyObject* MissingName(PyObject* name) {
+  if (g_missing_names == nullptr) Py_RETURN_NONE;
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &size) : nullptr;
+  if (utf8 == nullptr) {
+    PyErr_Clear();
+    Py_RETURN_NONE;
+  }
+  auto it = g_missing_names->find(std::string(utf8, static_cast<size_t>(size)));
+  if (it == g_missing_names->end()) Py_RETURN_NONE;
+  PyRef message = PyRef::Steal(PyUnicode_FromStringAndSize(it->second.data(), static_cast<Py_ssize_t>(it->second.size())));
+  if (message) PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, message.get(), name, nullptr);
+  return nullptr;
+}
+
 // find_spec(fullname, path=None, target=None)
 PyObject* FindSpec(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   if (nargs < 1 || nargs > 3) {
@@ -99,7 +121,11 @@ PyObject* FindSpec(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   }
   FinderObject* finder = AsFinder(self);
   const StaticModuleEntry* entry = EntryFor(args[0]);
-  if (entry == nullptr) Py_RETURN_NONE;  // not ours: the next finder's turn
+  if (entry == nullptr) {
+    // Not ours: the next finder's turn, or, last of all, why it is missing.
+    if (finder->mode == Mode::kPackages) return MissingName(args[0]);
+    Py_RETURN_NONE;
+  }
   const bool has_init = (entry->flags & kEntryHasInit) != 0;
   const bool is_package = (entry->flags & kEntryIsPackage) != 0;
   if (finder->mode == Mode::kModules && has_init) {
@@ -220,6 +246,11 @@ namespace {
 // Set once, before Python starts, by RegisterInInittab.
 bool g_in_inittab = false;
 }  // namespace
+
+void StaticFinder::SetMissingNames(const std::vector<std::pair<std::string, std::string>>& names) {
+  if (names.empty() || g_missing_names != nullptr) return;
+  g_missing_names = new std::unordered_map<std::string, std::string>(names.begin(), names.end());
+}
 
 int StaticFinder::RegisterInInittab() {
   // PyImport_ExtendInittab keeps a pointer to names and functions and

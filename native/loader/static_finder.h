@@ -14,6 +14,8 @@
 #include <Python.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "loader/static_table_data.h"
 
@@ -31,6 +33,15 @@ class StaticFinder {
   // the finder off sys.meta_path from then on. For comparison only
   // (npm run bench); -1 when CPython refuses.
   static int RegisterInInittab();
+
+  // Before Python starts, once per process: names the build lacks although
+  // its manifest now lists them, with the message their import fails with.
+  // The finder at the end of sys.meta_path raises ModuleNotFoundError with
+  // it, once every other finder had its chance. Only a manifest that
+  // changed after the build gives any (lib/manifest-check.ts): a finder
+  // that raises instead of returning None changes importlib.util.find_spec
+  // for those names, which is right only when the build is out of date.
+  static void SetMissingNames(const std::vector<std::pair<std::string, std::string>>& names);
 
   // "static", "static-package", "builtin", "frozen", "extension", "source",
   // "sourceless", "namespace", or the loader's type name.

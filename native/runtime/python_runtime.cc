@@ -134,7 +134,8 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   snprintf(expected, sizeof expected, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
   if (strncmp(running, expected, strlen(expected)) != 0) {
     return std::string("static-py: this addon was compiled for Python ") + PY_VERSION + " but loaded libpython " +
-           running + " from " + libpython_path_ + "; rebuild it with `npm run build`";
+           running + " from " + libpython_path_ + "; rebuild static-py for it (`npm run build` in a clone of " +
+           "static-py, `npm rebuild static-py` in an app that depends on it)";
   }
 
   // The isolated preset: no PYTHON* environment variables, no signal
@@ -153,6 +154,7 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
     PyObject_SetArenaAllocator(&arenas);
   }
 
+  StaticFinder::SetMissingNames(options.missing_names);
   if (options.inittab && StaticFinder::RegisterInInittab() < 0) {
     return "static-py: PyImport_ExtendInittab refused the static table";
   }

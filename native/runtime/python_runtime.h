@@ -8,6 +8,8 @@
 #include <Python.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace static_py {
 
@@ -23,6 +25,10 @@ struct RuntimeOptions {
   // preset would otherwise ignore. "malloc" is what valgrind and the
   // sanitizers need to see each object.
   std::string allocator;
+  // Names this build lacks although its manifest now lists them (the
+  // manifest changed after the build), each with the message their import
+  // fails with (StaticFinder::SetMissingNames).
+  std::vector<std::pair<std::string, std::string>> missing_names;
 };
 
 // Owns CPython start-up. Start() may be called from any thread, any number
