@@ -17,17 +17,33 @@ export class PythonError extends Error {
   readonly pythonType: string;
   /** `str(exception)`. */
   readonly pythonMessage: string;
-  /** The formatted Python traceback (`traceback.format_exception`). */
-  readonly pythonTraceback: string;
+  /**
+   * The formatted Python traceback (`traceback.format_exception`). Not
+   * enumerable: `stack` already ends with it, so console.log shows it once.
+   */
+  declare readonly pythonTraceback: string;
 
   constructor(pythonType: string, pythonMessage: string, pythonTraceback: string) {
     super(pythonMessage ? `${pythonType}: ${pythonMessage}` : pythonType);
     this.name = 'PythonError';
     this.pythonType = pythonType;
     this.pythonMessage = pythonMessage;
-    this.pythonTraceback = pythonTraceback;
+    Object.defineProperty(this, 'pythonTraceback', { value: pythonTraceback, enumerable: false });
     if (this.stack) this.stack = `${this.stack}\n\nPython ${pythonTraceback.trimEnd()}`;
   }
+}
+
+/**
+ * `error`, its JS stack replaced by the one captured in `site` when the
+ * call that led to it was made: an error that surfaces later (an async
+ * call's) otherwise shows only where the event loop delivered it.
+ */
+export function withCallSite(error: unknown, site: { stack?: string }): unknown {
+  if (!(error instanceof Error) || !site.stack) return error;
+  const frames = site.stack.slice(site.stack.indexOf('\n'));
+  const python = error instanceof PythonError ? `\n\nPython ${error.pythonTraceback.trimEnd()}` : '';
+  error.stack = `${error.name}: ${error.message}${frames}${python}`;
+  return error;
 }
 
 function describe(value: unknown): string {
@@ -38,11 +54,14 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Every argument error's shape: the static-py: prefix and a Node-style `code`. */
+export function argumentError(message: string, code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'): TypeError {
+  return Object.assign(new TypeError(`static-py: ${message}`), { code });
+}
+
 /** A TypeError naming the argument, what it must be, and what it was. */
 export function invalidArgument(name: string, expected: string, actual: unknown): TypeError {
-  const error = new TypeError(`static-py: ${name} must be ${expected}, got ${describe(actual)}`);
-  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
-  return error;
+  return argumentError(`${name} must be ${expected}, got ${describe(actual)}`, 'ERR_INVALID_ARG_TYPE');
 }
 
 /** Throws unless `value` is a string. */
@@ -73,23 +92,20 @@ export function requireModuleName(name: string, value: unknown): asserts value i
 
 /** A TypeError for an argument of the right type but an unusable value. */
 export function invalidValue(name: string, problem: string, actual: unknown): TypeError {
-  const error = new TypeError(`static-py: ${name} ${problem} (got ${describe(actual)})`);
-  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
-  return error;
+  return argumentError(`${name} ${problem} (got ${describe(actual)})`, 'ERR_INVALID_ARG_VALUE');
 }
 
 /**
  * Makes structured clone (worker.postMessage) refuse `target` with a clear
- * message instead of delivering an empty object: the clone reads every
- * enumerable own property, and this one throws. Inspection shows it as a
- * getter without calling it.
+ * message instead of delivering an empty object: the clone copies every
+ * enumerable own property, and a Symbol cannot be cloned, so it fails with
+ * a DataCloneError quoting the Symbol's description. Spreading, JSON and
+ * inspection read the property without harm.
  */
 export function refuseCloning(target: object, what: string): void {
-  Object.defineProperty(target, 'ownerThread', {
+  Object.defineProperty(target, 'notTransferable', {
     enumerable: true,
-    get() {
-      throw new Error(`static-py: ${what} belongs to the thread that created it and cannot be copied or sent to ` +
-        'another worker; create what you need in that worker (python.createInterpreter(), or pass plain values)');
-    },
+    value: Symbol(`static-py: ${what} belongs to the thread that created it and cannot be sent to another worker; ` +
+      'create what you need in that worker (python.createInterpreter(), or pass plain values)'),
   });
 }

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { splitKwargs } from './args.js';
 import type { NativeInterpreter } from './binding.js';
 import type { ResolvedInterpreterOptions } from './interpreter-options.js';
-import { invalidArgument, invalidValue, refuseCloning, requireModuleName, requireString } from './errors.js';
+import { invalidArgument, invalidValue, refuseCloning, requireModuleName, requireString, withCallSite } from './errors.js';
 
 /** What `interp.import()` reports about a module. */
 export interface PyModuleInfo {
@@ -79,6 +79,9 @@ export class Interpreter {
 
   readonly #options: ResolvedInterpreterOptions | null;
 
+  /** One promise per async call not yet settled, for [Symbol.asyncDispose]. */
+  readonly #pending = new Set<Promise<void>>();
+
   /** @internal */
   constructor(token: symbol, native: NativeInterpreter, options: ResolvedInterpreterOptions | null = null) {
     if (token !== CONSTRUCT) throw new TypeError('static-py: Interpreter objects come from python.main and python.createInterpreter()');
@@ -119,15 +122,52 @@ export class Interpreter {
 
   /**
    * Ends a subinterpreter (Py_EndInterpreter). Async calls still queued are
-   * rejected; one that is running is waited for. Any later use, a second
-   * close() included, throws "interpreter N is closed".
+   * rejected; one that is running is waited for. Any later use throws
+   * "interpreter N is closed"; closing again does nothing.
    * @throws {Error} for the main interpreter, which lives as long as the process,
-   *   when the interpreter is already closed, and when it still runs daemon
-   *   threads CPython could not wait for.
+   *   and when it still runs daemon threads CPython could not wait for (it
+   *   then stays open and usable).
    */
   close(): void {
-    if (this.#native.closed) throw new Error(`static-py: interpreter ${this.id} is already closed; close() ends an interpreter once`);
     this.#native.close();
+  }
+
+  /** `using interp = python.createInterpreter()`: close() at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * `await using interp = python.createInterpreter()`: at the end of the
+   * scope, waits for every async call made on it to settle, then close().
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+    this.close();
+  }
+
+  /**
+   * Starts an async call: a Promise in every case. Bad arguments and a
+   * closed interpreter reject it rather than throw, and an error it rejects
+   * with carries the JS stack of the call that made it (`caller`), which
+   * the thread that ran it cannot know.
+   */
+  #async<T>(caller: Function, start: () => Promise<T>): Promise<T> {
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, caller);  // formatted only if an error needs it
+    let promise: Promise<T>;
+    try {
+      promise = start();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Watched on the native promise: a handler on the one returned would
+    // mark it handled, and a rejection nobody awaits must stay unhandled.
+    const settled: Promise<void> = promise.then(() => void this.#pending.delete(settled), () => void this.#pending.delete(settled));
+    this.#pending.add(settled);
+    return promise.catch((e: unknown) => {
+      throw withCallSite(e, site);
+    });
   }
 
   /**
@@ -135,15 +175,19 @@ export class Interpreter {
    * Async calls to one interpreter run one at a time, in order.
    * @example await interp.execAsync('total = sum(range(10**7))');
    */
-  async execAsync(code: string): Promise<void> {
-    requireString('code', code);
-    await this.#native.execAsync(code);
+  execAsync(code: string): Promise<void> {
+    return this.#async(this.execAsync, async () => {
+      requireString('code', code);
+      await this.#native.execAsync(code);
+    });
   }
 
   /** Like eval(), on the interpreter's own thread. */
   evalAsync(expr: string): Promise<unknown> {
-    requireString('expr', expr);
-    return this.#native.evalAsync(expr);
+    return this.#async(this.evalAsync, () => {
+      requireString('expr', expr);
+      return this.#native.evalAsync(expr);
+    });
   }
 
   /**
@@ -152,9 +196,11 @@ export class Interpreter {
    * @example await interp.callAsync('math.factorial', 20);
    */
   callAsync(dottedName: string, ...args: unknown[]): Promise<unknown> {
-    requireModuleName('dottedName', dottedName);
-    const [positional, kwargs] = splitKwargs(args);
-    return this.#native.callAsync(dottedName, kwargs, ...positional);
+    return this.#async(this.callAsync, () => {
+      requireModuleName('dottedName', dottedName);
+      const [positional, kwargs] = splitKwargs(args);
+      return this.#native.callAsync(dottedName, kwargs, ...positional);
+    });
   }
 
   /** CPython's interpreter id (0 for the main interpreter). */

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 
 import { splitKwargs } from './args.js';
 import type { NativeHandle } from './binding.js';
-import { refuseCloning, requireString } from './errors.js';
+import { argumentError, refuseCloning, requireString } from './errors.js';
 
 /** Where native code finds the handle inside a PyObject (see native/env/env_state.cc). */
 export const HANDLE: unique symbol = Symbol.for('static-py.handle') as never;
@@ -21,12 +21,12 @@ export const HANDLE: unique symbol = Symbol.for('static-py.handle') as never;
  * python.main.eval('len').call([1, 2]);    // 2
  */
 export class PyObject {
-  /** @internal */
-  readonly [HANDLE]: NativeHandle;
+  /** @internal Not enumerable: a spread copy of a PyObject is not one. */
+  declare readonly [HANDLE]: NativeHandle;
 
   /** @internal Made by static-py only. */
   constructor(handle: NativeHandle) {
-    this[HANDLE] = handle;
+    Object.defineProperty(this, HANDLE, { value: handle });
     refuseCloning(this, 'a PyObject');
   }
 
@@ -90,6 +90,17 @@ export class PyObject {
     } finally {
       it.release();
     }
+  }
+
+  /**
+   * JSON.stringify meets a Python object with no JS equivalent: it says so
+   * and how to convert, rather than write something lossy.
+   * @throws {TypeError} always.
+   */
+  toJSON(): never {
+    const what = this.released ? 'a released PyObject' : `a PyObject (${this.typeName})`;
+    throw argumentError(`${what} has no JSON form; convert it in Python first ` +
+      "(for example py.call('list', handle), py.call('dict', handle), or json.dumps there), or use handle.repr()", 'ERR_INVALID_ARG_TYPE');
   }
 
   /** Drops the reference now (Python may then free the object). Calling it twice does nothing. */

@@ -154,23 +154,27 @@ describe('JS to Python', () => {
     assert.equal(reprOf(new Map<unknown, unknown>([[1, 'x'], ['y', 2]])), "{1: 'x', 'y': 2}");
   });
 
-  it('refuses values with no Python equivalent, naming where they are', () => {
-    assert.throws(() => reprOf(Symbol('s')), { name: 'TypeError', message: 'cannot convert args[0] (a Symbol) to Python' });
-    assert.throws(() => reprOf(() => 1), { name: 'TypeError', message: 'cannot convert args[0] (a function) to Python' });
+  it('refuses values with no Python equivalent, naming where they are, as argument errors with a code', () => {
+    const wrongType = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+    assert.throws(() => reprOf(Symbol('s')), { ...wrongType, message: 'static-py: cannot convert args[0] (a Symbol) to Python' });
+    assert.throws(() => reprOf(() => 1), { ...wrongType, message: 'static-py: cannot convert args[0] (a function) to Python' });
     assert.throws(() => reprOf({ a: [1, new Date(0)] }), {
-      name: 'TypeError',
-      message: /^cannot convert args\[0\]\.a\[1\] \(a Date object\) to Python: only null/,
+      ...wrongType,
+      message: /^static-py: cannot convert args\[0\]\.a\[1\] \(a Date object\) to Python: only null/,
     });
-    assert.throws(() => py.call('print', 1, { kwargs: { sep: new Set() } }), /cannot convert kwargs\.sep \(a Set object\)/);
+    assert.throws(() => py.call('print', 1, { kwargs: { sep: new Set() } }), /static-py: cannot convert kwargs\.sep \(a Set object\)/);
   });
 
   it('refuses cyclic structures and absurd nesting with a message, not a crash', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
-    assert.throws(() => reprOf(cyclic), { name: 'TypeError', message: 'cannot convert args[0].self to Python: it contains itself (a cyclic structure)' });
+    assert.throws(() => reprOf(cyclic), {
+      name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE',
+      message: 'static-py: cannot convert args[0].self to Python: it contains itself (a cyclic structure)',
+    });
     let deep: unknown[] = [];
     for (let i = 0; i < 2000; i++) deep = [deep];
-    assert.throws(() => reprOf(deep), { name: 'RangeError', message: /nested deeper than 512 levels/ });
+    assert.throws(() => reprOf(deep), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /^static-py: cannot convert .* nested deeper than 512 levels/ });
     assert.equal(py.eval('1 + 1'), 2); // still usable
   });
 

@@ -2,6 +2,7 @@
 // nothing a caller does ends the process.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 
 import { PythonError, python } from 'static-py';
 
@@ -35,6 +36,20 @@ describe('PythonError', () => {
       assert.match(stack, /12\.errors\.test\.js/);
       assert.match(stack, /\n\nPython Traceback \(most recent call last\):\n {2}File "<exec>", line 5, in outer\n {2}File "<exec>", line 2, in inner\nKeyError: 'missing'$/);
     }
+  });
+
+  it('shows its Python traceback once when printed with console.log (util.inspect)', () => {
+    const error = (() => {
+      try {
+        return py.eval('{}["missing"]');
+      } catch (e) {
+        return e;
+      }
+    })() as PythonError;
+    const printed = inspect(error);
+    assert.equal(printed.split('Traceback (most recent call last)').length - 1, 1, printed);
+    assert.match(printed, /pythonType: 'KeyError'/);
+    assert.match(error.pythonTraceback, /^Traceback \(most recent call last\):/);
   });
 
   it('names exception types outside builtins by module', () => {

@@ -285,7 +285,7 @@ describe('closing', () => {
     assert.ok((blocks() - before) / 200 < 1, `${(blocks() - before) / 200} blocks per interpreter`);
   });
 
-  it('makes any later use throw "interpreter N is closed", and a second close() too', async () => {
+  it('makes any later use throw "interpreter N is closed" (async calls reject), and a second close() does nothing', async () => {
     const interp = python.createInterpreter();
     const id = interp.id;
     interp.close();
@@ -297,9 +297,61 @@ describe('closing', () => {
     assert.throws(() => interp.import('json'), closed);
     assert.throws(() => interp.importByInitFunc('_staticpytest_multiphase'), closed);
     assert.throws(() => interp.moduleState('sys'), closed);
-    await assert.rejects(async () => interp.evalAsync('1'), closed);
-    assert.throws(() => interp.close(), { constructor: Error, message: `static-py: interpreter ${id} is already closed; close() ends an interpreter once` });
+    for (const call of [() => interp.evalAsync('1'), () => interp.execAsync('1'), () => interp.callAsync('len', [])]) {
+      const promise = call();
+      assert.ok(promise instanceof Promise, 'a Promise, not a throw');
+      await assert.rejects(promise, closed);
+    }
+    assert.equal(interp.close(), undefined);
+    assert.equal(interp.closed, true);
     assert.throws(() => python.interpreter(id), { message: `static-py: there is no interpreter ${id} (closed, or never created)` });
+  });
+
+  it('closes at the end of a `using` scope, and `await using` first lets every async call made on it settle', async () => {
+    let kept: Interpreter;
+    {
+      using interp = python.createInterpreter();
+      kept = interp;
+      assert.equal(interp.eval('6 * 7'), 42);
+    }
+    assert.equal(kept.closed, true);
+    const results: unknown[] = [];
+    {
+      await using interp = python.createInterpreter();
+      kept = interp;
+      interp.exec('import time');
+      // Queued behind each other on its thread; none is rejected by the close.
+      for (let i = 0; i < 3; i++) void interp.evalAsync(`time.sleep(0.05) or ${i}`).then((v) => results.push(v));
+    }
+    assert.equal(kept.closed, true);
+    assert.deepEqual(results, [0, 1, 2]);
+  });
+
+  it('rejects async calls given bad arguments instead of throwing, with the JS stack of the calling line', async () => {
+    const interp = python.createInterpreter();
+    try {
+      const bad = [
+        [() => interp.evalAsync(42 as unknown as string), { code: 'ERR_INVALID_ARG_TYPE', message: 'static-py: expr must be a string, got number 42' }],
+        [() => interp.execAsync(null as unknown as string), { code: 'ERR_INVALID_ARG_TYPE', message: 'static-py: code must be a string, got null' }],
+        [() => interp.callAsync('', 1), { code: 'ERR_INVALID_ARG_VALUE', message: /^static-py: dottedName is empty/ }],
+        [() => interp.callAsync('repr', Symbol('s')), { code: 'ERR_INVALID_ARG_TYPE', message: 'static-py: cannot convert args[0] (a Symbol) to Python' }],
+      ] as const;
+      for (const [call, expected] of bad) {
+        const promise = call();
+        assert.ok(promise instanceof Promise);
+        await assert.rejects(promise, { name: 'TypeError', ...expected });
+      }
+      // A PythonError raised on the interpreter's own thread: its stack
+      // still leads back to the function that made the call.
+      interp.exec('def parse(text):\n    return int(text)');
+      const theCallingFunction = () => interp.callAsync('parse', 'not a number');
+      const error = await theCallingFunction().then(() => null, (e: unknown) => e);
+      assert.ok(error instanceof PythonError);
+      assert.match(error.stack!, /^PythonError: ValueError: invalid literal for int\(\) with base 10: 'not a number'\n {4}at theCallingFunction \(/);
+      assert.match(error.stack!, /\n\nPython Traceback \(most recent call last\):\n {2}File "<exec>", line 2, in parse\n/);
+    } finally {
+      interp.close();
+    }
   });
 
   it('refuses to close the main interpreter', () => {

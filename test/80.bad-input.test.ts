@@ -19,6 +19,8 @@ interface Case {
   message: RegExp;
   /** For a PythonError: its pythonType. */
   pythonType?: string;
+  /** For an argument error: its Node-style code. */
+  code?: string;
 }
 
 const py = python.main;
@@ -63,8 +65,10 @@ const cases: Case[] = [
   // Closed interpreters.
   { name: 'eval on a closed interpreter', run: () => closedInterpreter().eval('1'), error: Error, message: /interpreter \d+ is closed/ },
   { name: 'import on a closed interpreter', run: () => closedInterpreter().import('json'), error: Error, message: /interpreter \d+ is closed/ },
-  { name: 'a second close', run: () => closedInterpreter().close(), error: Error, message: /interpreter \d+ is already closed; close\(\) ends an interpreter once/ },
   { name: 'callAsync on a closed interpreter', run: () => closedInterpreter().callAsync('len', 'abc'), error: Error, message: /interpreter \d+ is closed/ },
+  { name: 'evalAsync on a closed interpreter', run: () => closedInterpreter().evalAsync('1'), error: Error, message: /interpreter \d+ is closed/ },
+  { name: 'evalAsync of code that is not a string', run: () => py.evalAsync(7 as unknown as string), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: expr must be a string, got number 7$/ },
+  { name: 'callAsync with an argument Python cannot take', run: () => py.callAsync('repr', () => 1), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a function\) to Python$/ },
   { name: 'looking up a closed interpreter by id', run: () => python.interpreter(closedInterpreter().id), error: Error, message: /there is no interpreter \d+ \(closed, or never created\)/ },
   { name: 'closing the main interpreter', run: () => py.close(), error: Error, message: /the main interpreter cannot be closed: it lives as long as the process/ },
   { name: 'an interpreter id that is not a number', run: () => python.interpreter('a' as unknown as number), error: TypeError, message: /id must be an interpreter id \(a non-negative integer\), got the string "a"/ },
@@ -84,11 +88,11 @@ const cases: Case[] = [
   { name: 'an unknown register mode', run: () => python.configure({ register: 'x' as 'finder' }), error: TypeError, message: /options\.register must be 'finder' or 'inittab', got the string "x"/ },
   { name: 'a Python that is a number', run: () => python.configure({ python: 5 as unknown as string }), error: TypeError, message: /options\.python must be a path or command naming a Python, got number 5/ },
   // JS values Python cannot take.
-  { name: 'a symbol', run: () => py.call('repr', Symbol('s')), error: TypeError, message: /cannot convert args\[0\] \(a Symbol\) to Python/ },
-  { name: 'a function', run: () => py.call('repr', () => 1), error: TypeError, message: /cannot convert args\[0\] \(a function\) to Python/ },
-  { name: 'a cyclic object', run: () => py.call('repr', cyclic), error: TypeError, message: /cannot convert args\[0\]\.self to Python: it contains itself \(a cyclic structure\)/ },
-  { name: 'a class instance', run: () => py.call('repr', new Date()), error: TypeError, message: /cannot convert args\[0\] \(a Date object\) to Python/ },
-  { name: 'nesting deeper than 512', run: () => py.call('repr', deep), error: RangeError, message: /cannot convert args\[0\](\[0\]){500,} to Python: nested deeper than 512 levels/ },
+  { name: 'a symbol', run: () => py.call('repr', Symbol('s')), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Symbol\) to Python$/ },
+  { name: 'a function', run: () => py.call('repr', () => 1), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a function\) to Python$/ },
+  { name: 'a cyclic object', run: () => py.call('repr', cyclic), error: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /^static-py: cannot convert args\[0\]\.self to Python: it contains itself \(a cyclic structure\)$/ },
+  { name: 'a class instance', run: () => py.call('repr', new Date()), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Date object\) to Python/ },
+  { name: 'nesting deeper than 512', run: () => py.call('repr', deep), error: RangeError, code: 'ERR_OUT_OF_RANGE', message: /^static-py: cannot convert args\[0\](\[0\]){500,} to Python: nested deeper than 512 levels$/ },
   { name: 'a BigInt too large for the C size it goes to', run: () => py.call('bytes', 2n ** 70n), error: PythonError, pythonType: 'OverflowError', message: /cannot fit 'int' into an index-sized integer/ },
   { name: 'code that is not a string', run: () => py.exec(42 as unknown as string), error: TypeError, message: /code must be a string, got number 42/ },
   { name: 'a syntax error', run: () => py.eval('1 +'), error: PythonError, pythonType: 'SyntaxError', message: /invalid syntax|unexpected EOF while parsing/ },
@@ -113,6 +117,19 @@ const cases: Case[] = [
   // Handles.
   { name: 'a released handle', run: () => { const h = py.call('object') as PyObject; h.release(); return h.repr(); }, error: Error, message: /this PyObject was released and can no longer be used/ },
   {
+    name: 'JSON.stringify of a result holding a handle',
+    run: () => {
+      const counter = py.call('collections.Counter', 'abca') as PyObject;
+      try {
+        return JSON.stringify({ counter });
+      } finally {
+        counter.release();
+      }
+    },
+    error: TypeError, code: 'ERR_INVALID_ARG_TYPE',
+    message: /^static-py: a PyObject \(collections\.Counter\) has no JSON form; convert it in Python first \(for example py\.call\('list', handle\), py\.call\('dict', handle\), or json\.dumps there\), or use handle\.repr\(\)$/,
+  },
+  {
     name: 'a handle from another interpreter',
     run: () => {
       const other = python.createInterpreter();
@@ -132,6 +149,7 @@ async function expectFailure(c: Case): Promise<void> {
     const text = e instanceof PythonError ? e.pythonMessage : e.message;
     assert.match(text, c.message);
     if (c.pythonType) assert.equal((e as PythonError).pythonType, c.pythonType);
+    if (c.code) assert.equal((e as Error & { code?: string }).code, c.code);
     return true;
   });
 }
@@ -219,12 +237,15 @@ describe('the bad-input catalogue', () => {
     assert.match(r.stdout, /^Error: static-py: STATIC_PY_PYTHONMALLOC is "jemalloc"; use one of default, debug, malloc, malloc_debug, pymalloc, pymalloc_debug/);
   });
 
-  it('a handle or an Interpreter sent to a worker: Error saying it stays in its thread', async () => {
+  it('a handle or an Interpreter sent to a worker: DataCloneError saying it stays in its thread', async () => {
     const h = py.call('object') as PyObject;
     const w = new Worker('require("worker_threads").parentPort.on("message", () => {})', { eval: true });
     try {
-      assert.throws(() => w.postMessage(h), { constructor: Error, message: /a PyObject belongs to the thread that created it and cannot be copied or sent to another worker/ });
-      assert.throws(() => w.postMessage(py), { constructor: Error, message: /^static-py: an Interpreter belongs to the thread that created it and cannot be copied or sent to another worker/ });
+      assert.throws(() => w.postMessage(h), { name: 'DataCloneError', message: /^Symbol\(static-py: a PyObject belongs to the thread that created it and cannot be sent to another worker; create what you need in that worker/ });
+      assert.throws(() => w.postMessage(py), { name: 'DataCloneError', message: /^Symbol\(static-py: an Interpreter belongs to the thread that created it and cannot be sent to another worker/ });
+      // Nothing a program commonly does with a value throws: spreading it, or JSON of an Interpreter.
+      assert.deepEqual(Object.keys({ ...h }), ['notTransferable']);
+      assert.equal(JSON.stringify(py), '{"id":0,"isMain":true,"closed":false}');
       assert.equal(py.eval('6 * 7'), 42);
     } finally {
       await w.terminate();

@@ -97,7 +97,7 @@ describe('fuzzing the converters', () => {
       let wrapped: unknown = b;
       for (const _ of path) wrapped = [wrapped];
       assert.throws(() => py.call('ident', wrapped), (e: unknown) =>
-        e instanceof TypeError && e.message.startsWith(`cannot convert args[0]${'[0]'.repeat(path.length)} `));
+        e instanceof TypeError && e.message.startsWith(`static-py: cannot convert args[0]${'[0]'.repeat(path.length)} `));
     }), settings);
     assert.equal(py.eval('6 * 7'), 42);
   });

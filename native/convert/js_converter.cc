@@ -33,6 +33,15 @@ std::vector<uint64_t> HexToWords(const std::string& hex) {
   return words;
 }
 
+// A value that cannot become Python is an argument error, shaped like the
+// ones lib/errors.ts makes: the static-py: prefix and a Node-style code.
+template <typename ErrorClass>
+ErrorClass ArgumentError(Napi::Env env, const std::string& message, const char* code) {
+  ErrorClass error = ErrorClass::New(env, "static-py: " + message);
+  error.Set("code", Napi::String::New(env, code));
+  return error;
+}
+
 }  // namespace
 
 std::string JsConverter::Describe(Napi::Value value) {
@@ -111,7 +120,8 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
     case napi_object:
       break;
     default:
-      throw Napi::TypeError::New(env, "cannot convert " + path->str() + " (" + Describe(value) + ") to Python");
+      throw ArgumentError<Napi::TypeError>(env, "cannot convert " + path->str() + " (" + Describe(value) + ") to Python",
+                                           "ERR_INVALID_ARG_TYPE");
   }
 
   Napi::Object obj = value.As<Napi::Object>();
@@ -144,12 +154,14 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
   // Containers: refuse cycles and absurd depth with a message, never a crash.
   for (napi_value seen : *stack) {
     if (Napi::Value(env, seen).StrictEquals(value)) {
-      throw Napi::TypeError::New(env, "cannot convert " + path->str() + " to Python: it contains itself (a cyclic structure)");
+      throw ArgumentError<Napi::TypeError>(env, "cannot convert " + path->str() + " to Python: it contains itself (a cyclic structure)",
+                                           "ERR_INVALID_ARG_VALUE");
     }
   }
   if (stack->size() >= kMaxDepth) {
-    throw Napi::RangeError::New(env, "cannot convert " + path->str() + " to Python: nested deeper than " +
-                                         std::to_string(kMaxDepth) + " levels");
+    throw ArgumentError<Napi::RangeError>(env, "cannot convert " + path->str() + " to Python: nested deeper than " +
+                                                   std::to_string(kMaxDepth) + " levels",
+                                          "ERR_OUT_OF_RANGE");
   }
   stack->push_back(value);
   const size_t base = path->below().size();
@@ -191,9 +203,10 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
     }
   } else {
     stack->pop_back();
-    throw Napi::TypeError::New(env, "cannot convert " + path->str() + " (" + Describe(value) +
-                                        ") to Python: only null, undefined, booleans, numbers, bigints, strings, "
-                                        "Buffers and typed arrays, arrays, plain objects, Maps and PyObjects convert");
+    throw ArgumentError<Napi::TypeError>(env, "cannot convert " + path->str() + " (" + Describe(value) +
+                                                  ") to Python: only null, undefined, booleans, numbers, bigints, strings, "
+                                                  "Buffers and typed arrays, arrays, plain objects, Maps and PyObjects convert",
+                                         "ERR_INVALID_ARG_TYPE");
   }
   stack->pop_back();
 }
