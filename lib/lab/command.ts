@@ -144,6 +144,14 @@ export async function labCommand(argv: string[]): Promise<number> {
   });
   if (tty && !values.quiet) process.stderr.write('\n');
   for (const m of missing) builds.push({ label: m.split(':')[0]!, python: '', error: `missing: ${m.split(': ').slice(1).join(': ')}` });
+  const notRun = builds.filter((b) => !b.tag);
+  const list = notRun.map((b) => `  ${b.label}: ${b.error?.split('\n')[0]}`).join('\n');
+  if (notRun.length === builds.length) {
+    // Nothing ran: reports would only be empty tables.
+    process.stdout.write(`${terminalTable({ loaders, scenarios: [], variants: [], builds, results: [], generatedAt: '' })}\n`);
+    process.stderr.write(`static-py lab: no build ran, so no reports were written:\n${list}\n`);
+    return 1;
+  }
   const report: LabReport = {
     generatedAt: new Date().toISOString(),
     loaders,
@@ -155,9 +163,7 @@ export async function labCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${terminalTable(report)}\n`);
   const files = writeReport(report, path.resolve(values.out ?? '.'));
   process.stdout.write(`\nwrote ${files.join(', ')}\n`);
-  const notRun = builds.filter((b) => !b.tag);
   if (notRun.length) {
-    const list = notRun.map((b) => `  ${b.label}: ${b.error?.split('\n')[0]}`).join('\n');
     process.stderr.write(`static-py lab: ${notRun.length} of ${builds.length} build(s) not run:\n${list}\n`);
     return 1;
   }

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { type Build, packageRoot } from '../binding.js';
+import { type Build, buildRoot, packageRoot, rebuildCommand } from '../binding.js';
 import type { Variant } from './variants.js';
 
 export const fixturesDir = path.join(packageRoot, 'test', 'fixtures');
@@ -31,7 +31,7 @@ const configOf = (build: Build): BuildConfig =>
   JSON.parse(fs.readFileSync(path.join(build.dir, 'build-config.json'), 'utf8')) as BuildConfig;
 
 const outDirOf = (build: Build): string => {
-  const dir = path.join(packageRoot, 'build', 'fixtures', build.info.tag);
+  const dir = path.join(buildRoot, 'fixtures', build.info.tag);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 };
@@ -78,7 +78,7 @@ export async function variantLibrary(build: Build, variant: Variant): Promise<st
     const found = config.features?.[name];
     if (!found) {
       throw new Error(`static-py: build ${build.info.tag} does not record its toolchains (it predates them); ` +
-        `rebuild it: node scripts/build.mjs --python ${config.python.executable}`);
+        `rebuild it: ${rebuildCommand(config.python.executable)}`);
     }
     return found;
   };

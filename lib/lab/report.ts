@@ -1,6 +1,6 @@
 // The lab's outputs: a table for the terminal, lab-results.json, a markdown
-// report and an SVG matrix (scenario x variant rows, one column per build,
-// one panel per loader, cells coloured by outcome).
+// report and an SVG matrix (scenario x variant rows; per build, a column per
+// loader side by side; cells coloured by outcome).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -46,24 +46,61 @@ const find = (report: LabReport, build: string, scenario: string, variant: strin
 
 const builtTags = (report: LabReport) => report.builds.filter((b) => b.tag).map((b) => b.tag!);
 
-/** One table per build: rows scenario x variant, a column per loader. */
-export function terminalTable(report: LabReport): string {
+/** `text` in lines of at most `width` characters, broken at spaces where it can be. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 3 ? space : width;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  return [...lines, rest];
+}
+
+/** Loader columns narrower than this read badly: one line per cell instead. */
+const MIN_CELL_WIDTH = 28;
+
+/**
+ * One table per build: rows scenario x variant, a column per loader, each
+ * cell wrapped to fit `width` (the terminal's); where the columns would be
+ * too narrow, one line per cell. Nothing is ever cut off.
+ */
+export function terminalTable(report: LabReport, width = process.stdout.columns || 160): string {
   const out: string[] = [];
+  const text = (r: LabResult | undefined) => (r ? `${r.status === 'ok' ? '' : `[${r.status}] `}${r.cell}` : '');
+  const [scenarioW, variantW] = [22, 8];
+  // Columns are joined by ' │ ': one separator fewer than columns.
+  const cellW = Math.floor((width - scenarioW - variantW - 3 * (report.loaders.length + 1)) / report.loaders.length);
   for (const build of report.builds) {
     if (!build.tag) {
       out.push(`\n${build.label}: not run: ${build.error}`);
       continue;
     }
     out.push(`\n${build.tag} (Python ${build.version}, ${build.python})`);
-    const widths = [24, 6, ...report.loaders.map(() => 46)];
-    const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join(' ');
-    out.push(line(['scenario', 'variant', ...report.loaders]));
+    if (cellW < MIN_CELL_WIDTH) {
+      for (const { scenario, variant } of rowsOf(report)) {
+        for (const loader of report.loaders) {
+          const [first, ...rest] = wrap(`${scenario} · ${variant} · ${loader}: ${text(find(report, build.tag, scenario, variant, loader))}`, width);
+          out.push(first!, ...wrap(rest.join(' '), width - 4).filter(Boolean).map((l) => `    ${l}`));
+        }
+      }
+      continue;
+    }
+    const row = (cells: string[][]) => {
+      const height = Math.max(...cells.map((c) => c.length));
+      for (let i = 0; i < height; i++) {
+        const [first, second, ...rest] = cells.map((c) => c[i] ?? '');
+        out.push([first!.padEnd(scenarioW), second!.padEnd(variantW), ...rest.map((c) => c.padEnd(cellW))].join(' │ ').trimEnd());
+      }
+    };
+    row([['scenario'], ['variant'], ...report.loaders.map((l) => [l])]);
+    let previous = '';
     for (const { scenario, variant } of rowsOf(report)) {
-      const cells = report.loaders.map((loader) => {
-        const r = find(report, build.tag!, scenario, variant, loader);
-        return r ? `${r.status === 'ok' ? '' : `[${r.status}] `}${r.cell}` : '';
-      });
-      out.push(line([scenario, variant, ...cells]));
+      if (scenario !== previous) out.push('─'.repeat(Math.min(width, scenarioW + variantW + report.loaders.length * (cellW + 3) + 3)));
+      previous = scenario;
+      row([wrap(scenario, scenarioW), [variant], ...report.loaders.map((loader) => wrap(text(find(report, build.tag!, scenario, variant, loader)), cellW))]);
     }
   }
   return out.join('\n');
@@ -107,44 +144,48 @@ export function markdown(report: LabReport): string {
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * The matrix as an image: one panel per loader, stacked; rows are scenario x
- * variant, columns builds. A cell is coloured by outcome and shows its gist;
- * hover it for the whole cell.
+ * The matrix as an image: rows are scenario x variant; for each build, one
+ * column per loader side by side (cpython | isolated | dynamic), so that
+ * static-py and CPython's own loader are next to each other. A cell is
+ * coloured by outcome and shows its gist; hover it for the whole cell.
  */
 export function svg(report: LabReport): string {
   const tags = builtTags(report);
   const rows = rowsOf(report);
-  const cellW = 118;
+  const loaders = report.loaders;
+  const cellW = 104;
   const cellH = 18;
+  const groupGap = 10;
   const labelW = 240;
-  const titleH = 24;
-  const headerH = 20;
-  const panelH = titleH + headerH + rows.length * cellH;
-  const panelGap = 24;
+  const headerH = 40;
   const legendH = 40;
-  const width = Math.max(20 + labelW + tags.length * cellW, 760);
-  const height = 10 + report.loaders.length * (panelH + panelGap) + legendH;
+  const groupW = loaders.length * cellW + groupGap;
+  const x0 = 10;
+  const y0 = 10;
+  const width = Math.max(x0 * 2 + labelW + tags.length * groupW, 760);
+  const height = y0 + headerH + rows.length * cellH + legendH;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="10">`,
     `<rect width="100%" height="100%" fill="white"/>`,
   ];
-  report.loaders.forEach((loader, p) => {
-    const y0 = 10 + p * (panelH + panelGap);
-    const x0 = 10;
-    parts.push(`<text x="${x0}" y="${y0 + 16}" font-size="14" font-weight="bold">loader: ${escapeXml(loader)}</text>`);
-    tags.forEach((tag, c) => {
-      parts.push(`<text x="${x0 + labelW + c * cellW + cellW / 2}" y="${y0 + titleH + 13}" text-anchor="middle" font-weight="bold">${escapeXml(tag)}</text>`);
+  tags.forEach((tag, g) => {
+    const gx = x0 + labelW + g * groupW;
+    parts.push(`<text x="${gx + (loaders.length * cellW) / 2}" y="${y0 + 14}" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(tag)}</text>`);
+    loaders.forEach((loader, l) => {
+      parts.push(`<text x="${gx + l * cellW + cellW / 2}" y="${y0 + 32}" text-anchor="middle" font-weight="bold">${escapeXml(loader)}</text>`);
     });
-    rows.forEach(({ scenario, variant }, r) => {
-      const y = y0 + titleH + headerH + r * cellH;
-      if (r > 0 && rows[r - 1]!.scenario !== scenario) {
-        parts.push(`<line x1="${x0}" y1="${y - 1}" x2="${x0 + labelW + tags.length * cellW}" y2="${y - 1}" stroke="#888"/>`);
-      }
-      parts.push(`<text x="${x0}" y="${y + 12}">${escapeXml(`${scenario} · ${variant}`)}</text>`);
-      tags.forEach((tag, c) => {
+  });
+  rows.forEach(({ scenario, variant }, r) => {
+    const y = y0 + headerH + r * cellH;
+    if (r > 0 && rows[r - 1]!.scenario !== scenario) {
+      parts.push(`<line x1="${x0}" y1="${y - 1}" x2="${width - x0}" y2="${y - 1}" stroke="#888"/>`);
+    }
+    parts.push(`<text x="${x0}" y="${y + 12}">${escapeXml(`${scenario} · ${variant}`)}</text>`);
+    tags.forEach((tag, g) => {
+      loaders.forEach((loader, l) => {
         const result = find(report, tag, scenario, variant, loader);
         const status: Status = result?.status ?? 'n/a';
-        const x = x0 + labelW + c * cellW;
+        const x = x0 + labelW + g * groupW + l * cellW;
         const gist = result?.short ?? (result?.signal ? `crash ${result.signal}` : status);
         parts.push(`<g><title>${escapeXml(`${tag} · ${scenario} · ${variant} · ${loader} [${status}]: ${result?.cell ?? 'not run'}`)}</title>` +
           `<rect x="${x}" y="${y}" width="${cellW - 2}" height="${cellH - 2}" fill="${STATUS_COLOURS[status]}"/>` +

@@ -2,10 +2,10 @@
 // in a fresh child process with a time limit. A child that dies by a signal
 // is recorded as a crash (with the signal and the end of its stderr), never
 // as a failed run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-import { type Build, buildsFor, byPreference, packageRoot } from '../binding.js';
+import { type Build, buildsForPython, byPreference, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
 import type { LoaderName } from './context.js';
 import { extensionsManifest, hasLabModules, variantLibrary, whyMissing } from './fixtures.js';
@@ -54,22 +54,34 @@ export const LAB_TIMEOUT_MS = 10_000;
 /**
  * The build to run the lab on for `python`: one whose static table has the
  * test extensions (a normal build has them when it was made from this
- * checkout), else a `<tag>-lab` build made for the purpose. STATIC_PY_BUILD
+ * checkout), else a `<tag>-lab` build made for the purpose, which takes a
+ * minute or more: its progress goes to `log` as it happens. STATIC_PY_BUILD
  * picks among that Python's builds as it does for `require('static-py')`
  * (a sanitizer or debug build, say); a tag for another Python is ignored.
  */
-export function labBuild(python: string, log: (m: string) => void): Build {
+export async function labBuild(python: string, log: (m: string) => void): Promise<Build> {
   const usable = () => {
-    const builds = byPreference(buildsFor(python).filter(hasLabModules));
+    const builds = byPreference(buildsForPython(python, '--python').filter(hasLabModules));
     const named = builds.find((b) => b.info.tag === process.env.STATIC_PY_BUILD);
     return named ? [named] : builds;
   };
   const existing = usable()[0];
   if (existing) return existing;
-  log(`static-py lab: no build for ${python} has the test extensions; making one (scripts/build.mjs --tag-suffix lab)`);
-  const r = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs'), '--python', python,
-    '--manifest', extensionsManifest, '--tag-suffix', 'lab', '--quiet'], { cwd: packageRoot, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error((r.stderr || r.stdout || 'the build failed').trim());
+  log(`static-py lab: no build for ${python} has the test extensions; making one (a minute or two):`);
+  const started = Date.now();
+  const child = spawn(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs'), '--python', python,
+    '--manifest', extensionsManifest, '--tag-suffix', 'lab', '--no-default'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let said = '';
+  let errors = '';
+  child.stdout.on('data', (d: Buffer) => {
+    said += d;
+    const lines = said.split('\n');
+    said = lines.pop()!;
+    for (const line of lines) log(`  [${Math.round((Date.now() - started) / 1000)} s] ${line.trim()}`);
+  });
+  child.stderr.on('data', (d: Buffer) => (errors += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error((errors || said || 'the build failed').trim());
   const made = usable()[0];
   if (!made) throw new Error(`static-py lab: building for ${python} did not produce a build with the test extensions`);
   return made;
@@ -170,7 +182,7 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
   for (const target of options.targets) {
     let build: Build;
     try {
-      build = labBuild(target.python, log);
+      build = await labBuild(target.python, log);
       // A variant the build left out (its toolchain missing, or a Python
       // its framework does not support) is n/a in every cell, with the reason.
       const absent = new Map(options.variants.map((v) => [v.id, whyMissing(build, v.module)]));

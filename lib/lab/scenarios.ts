@@ -14,7 +14,10 @@ export interface ScenarioResult {
   status: Status;
   /** What happened, in a sentence or two. */
   cell: string;
-  /** The gist in a few words, for the SVG matrix (the status when absent). */
+  /**
+   * The gist in a few words, for the SVG matrix (the status when absent).
+   * It claims nothing the cell does not say.
+   */
   short?: string;
 }
 
@@ -36,7 +39,6 @@ const overall = (loads: Load[]): ScenarioResult['status'] => {
   const failures = loads.filter((l) => !l.ok);
   return !failures.length ? 'ok' : failures.every((l) => refusedBy(l)) ? 'refused' : 'error';
 };
-const initShort = (again: boolean): string => (again ? 'init again' : 'from m_copy');
 type Loaded = Load & { ok: true };
 
 /**
@@ -81,12 +83,14 @@ function reimport(ctx: LabContext): ScenarioResult {
   if (!Array.isArray(both)) return both;
   const [first, second] = both;
   const again = second.obs.init_count !== first.obs.init_count;
-  const def = ctx.state(ctx.main).def ? 'def kept' : 'no def (made from m_copy)';
+  const kept = ctx.state(ctx.main).def !== null;
+  const def = kept ? 'def kept' : 'no def (made from m_copy)';
+  const same = second.obs.id === first.obs.id;
   return {
     status: 'ok',
-    short: initShort(again),
+    short: again ? 'init again' : same ? 'same module' : kept ? 'new module' : 'from m_copy',
     cell: `${again ? `init called again (${calls(second.obs.init_count)})` : 'init not called'}; ` +
-      `${second.obs.id === first.obs.id ? 'same module' : 'new module'}; ${def}`,
+      `${same ? 'same module' : 'new module'}; ${def}`,
   };
 }
 
@@ -180,7 +184,7 @@ function subFirstClosed(ctx: LabContext): ScenarioResult {
   if (!inMain.ok) return failed(inMain);
   const again = inMain.obs.init_count !== inSub.obs.init_count;
   const main = again ? `init called again (${calls(inMain.obs.init_count)})` : 'init not called (made from m_copy)';
-  return { status: 'ok', cell: `sub: ${initHere(inSub)}; main: ${main}`, short: `main: ${initShort(again)}` };
+  return { status: 'ok', cell: `sub: ${initHere(inSub)}; main: ${main}`, short: `main: ${again ? 'init again' : 'from m_copy'}` };
 }
 
 /**
@@ -199,7 +203,7 @@ function subClosedAfterMain(ctx: LabContext): ScenarioResult {
   const again = ctx.load(ctx.main);
   if (!again.ok) return failed(again);
   const called = again.obs.init_count !== inSub.obs.init_count;
-  return { status: 'ok', cell: `re-import in main: ${called ? `init called again (${calls(again.obs.init_count)})` : 'init not called'}`, short: initShort(called) };
+  return { status: 'ok', cell: `re-import in main: ${called ? `init called again (${calls(again.obs.init_count)})` : 'init not called'}`, short: called ? 'init again' : 'init not called' };
 }
 
 /**
