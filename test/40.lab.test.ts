@@ -11,14 +11,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { buildsFor } from '../dist/binding.js';
+import { buildsFor, listBuilds } from '../dist/binding.js';
 import { LOADERS } from '../dist/lab/context.js';
 import { hasLabModules } from '../dist/lab/fixtures.js';
-import { type LabReport, writeReport } from '../dist/lab/report.js';
+import { type LabReport, terminalTable, writeReport } from '../dist/lab/report.js';
 import { type LabResult, runLab, superviseChild } from '../dist/lab/runner.js';
 import { SCENARIOS } from '../dist/lab/scenarios.js';
 import { VARIANTS } from '../dist/lab/variants.js';
-import { build, pyVersion, root, tempDir } from './helpers/build.js';
+import { build, pyenvRoot, pyVersion, root, tempDir, toolchainSkip } from './helpers/build.js';
 import { childScript } from './helpers/child.js';
 import { pinned, pinnedIsolated } from './helpers/lab-expected.js';
 
@@ -64,13 +64,44 @@ describe(`the m_copy lab on CPython 3.${minor} (${build().info.tag})`, () => {
 
   for (const scenario of SCENARIOS) {
     for (const variant of VARIANTS) {
-      it(`${scenario.id}, ${variant.label}: CPython 3.${minor} behaves as pinned, and the isolated loader as designed`, () => {
+      const skip = toolchainSkip(variant.module);
+      it(`${scenario.id}, ${variant.label}: CPython 3.${minor} behaves as pinned, and the isolated loader as designed`, { skip }, () => {
         assert.equal(show(cell(scenario.id, variant.id, 'dynamic')), pinned(scenario.id, variant.id, minor), 'CPython itself');
         assert.equal(show(cell(scenario.id, variant.id, 'cpython')), pinned(scenario.id, variant.id, minor), 'static-py, cpython loader');
         assert.equal(show(cell(scenario.id, variant.id, 'isolated')), pinnedIsolated(scenario.id, variant.id, minor), 'static-py, isolated loader');
       });
     }
   }
+
+  it('labels each SVG cell with a gist that claims only what its cell says', () => {
+    // What a short label asserts, and the words its cell must then contain.
+    const claims: [RegExp, RegExp][] = [
+      [/m_copy/, /m_copy/], [/init again/, /init called again/], [/init not called/, /init not called/],
+      [/same module/, /same module|the same module/], [/new module/, /new module/], [/main's objects/, /main's objects/],
+    ];
+    const wrong = results.filter((r) => r.short && claims.some(([label, cell]) => label.test(r.short!) && !cell.test(r.cell)));
+    assert.deepEqual(wrong.map((r) => `${r.scenario} ${r.variant} ${r.loader}: "${r.short}" for "${r.cell}"`), []);
+  });
+
+  it('prints every cell whole in the terminal: wrapped to the width, or one line per cell when too narrow', () => {
+    const report: LabReport = {
+      generatedAt: '', loaders: LOADERS, scenarios: SCENARIOS.map((s) => s.id), variants: VARIANTS.map((v) => v.id),
+      builds: [{ label: 'under test', python: build().info.python.executable, tag: build().info.tag, version: '3.x' }], results,
+    };
+    const flat = (text: string) => text.replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' ');
+    for (const width of [100, 200]) {
+      const table = terminalTable(report, width);
+      assert.doesNotMatch(table, /…/);
+      const lines = table.split('\n').filter((l) => !l.startsWith(build().info.tag));
+      assert.deepEqual(lines.filter((l) => l.length > width), [], `no line is wider than ${width}`);
+      // Each cell reads whole: one line per cell, or its wrapped pieces in order.
+      const pieces = flat(table);
+      // One line per cell (narrow) keeps each cell's text in order, cut where a line is full.
+      const solid = (text: string) => text.replace(/\s+/g, '');
+      for (const r of results) assert.ok(width < 110 ? solid(table).includes(solid(r.cell)) : r.cell.split(' ').every((w) => pieces.includes(w)), r.cell);
+    }
+    assert.match(terminalTable(report, 100), /^dotted-reimport · sp-1 · cpython: first: staticpytest_pkg\._staticpytest_basic; re-import:\n {4}staticpytest_pkg\._staticpytest_basic$/m);
+  });
 
   it('writes lab-results.json, a markdown table per loader and an SVG cell per result', () => {
     const dir = tempDir();
@@ -91,6 +122,13 @@ describe(`the m_copy lab on CPython 3.${minor} (${build().info.tag})`, () => {
     assert.match(image, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.equal(image.match(/<title>/g)?.length, results.length);
     assert.match(image, /<title>[^<]*legacy-after-main · sp-1 · cpython \[shared\]: init ×1; shares main's objects/);
+    // One panel: under the build, a column per loader side by side, in order.
+    const headers = [...image.matchAll(/font-weight="bold">(cpython|isolated|dynamic)<\/text>/g)].map((m) => m[1]);
+    assert.deepEqual(headers, [...LOADERS]);
+    const cellX = (loader: string) => Number(new RegExp(`<title>[^<]*first-import · sp-1 · ${loader} [^<]*</title><rect x="(\\d+)"`).exec(image)![1]);
+    assert.ok(cellX('cpython') < cellX('isolated') && cellX('isolated') < cellX('dynamic'));
+    const [, height] = /height="(\d+)"/.exec(image)!;
+    assert.ok(Number(height) < 40 + 18 * SCENARIOS.length * VARIANTS.length + 100, 'the loaders are not stacked');
   });
 });
 
@@ -155,8 +193,8 @@ describe('static-py lab on bad input', () => {
     const out = tempDir();
     const r = lab(['--python', '/bin/true', '--python', build().info.python.executable, '--out', out, ...quick]);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /1 of 2 build\(s\) not run:\n {2}--python \/bin\/true: static-py: '\/bin\/true' \(--python\) is not a CPython interpreter/);
-    assert.match(r.stdout, /--python \/bin\/true: not run: .*\nPass --python a CPython 3\.8\+ interpreter/);
+    assert.match(r.stderr, /1 of 2 build\(s\) not run:\n {2}--python \/bin\/true: static-py: --python names \/bin\/true, which is not a CPython interpreter: asked what it is, it printed nothing\./);
+    assert.match(r.stdout, /--python \/bin\/true: not run: static-py: --python names \/bin\/true, which is not a CPython interpreter/);
     assert.match(r.stdout, new RegExp(`${build().info.tag} \\(Python [\\d.]+, `));
     const report = JSON.parse(fs.readFileSync(path.join(out, 'lab-results.json'), 'utf8')) as LabReport;
     assert.equal(report.builds.length, 2);
@@ -164,10 +202,34 @@ describe('static-py lab on bad input', () => {
     assert.deepEqual(report.results.map((x) => [x.build, x.scenario, x.status]), [[build().info.tag, 'first-import', 'ok']]);
   });
 
+  it('a --python that is not a Python writes no reports', () => {
+    const out = tempDir();
+    const r = lab(['--python', '/bin/ls', '--out', out, ...quick]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /static-py lab: no build ran, so no reports were written:\n {2}--python \/bin\/ls: /);
+    assert.deepEqual(fs.readdirSync(out), []);
+  });
+
   it('a --python that does not exist says so', () => {
     const r = lab(['--python', '/nonexistent/python3', '--out', tempDir(), ...quick]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /cannot run the Python chosen by --python: '\/nonexistent\/python3' \(ENOENT\)/);
+    assert.match(r.stderr, /--python \/nonexistent\/python3: static-py: --python names \/nonexistent\/python3, which does not exist\./);
+  });
+
+  // A CPython with no build here, made to fail its build early (a broken
+  // STATIC_PY_CYTHON) once the first progress line is out.
+  const unbuilt = () => {
+    const built = new Set(listBuilds().map((b) => b.info.python.executable));
+    const versions = fs.existsSync(path.join(pyenvRoot, 'versions')) ? fs.readdirSync(path.join(pyenvRoot, 'versions')) : [];
+    return versions.map((v) => /^3\.(\d+)\.\d+$/.exec(v)).filter((m) => m && Number(m[1]) >= 8)
+      .map((m) => path.join(pyenvRoot, 'versions', m![0], 'bin', `python3.${m![1]}`))
+      .find((p) => fs.existsSync(p) && !built.has(fs.realpathSync(p)));
+  };
+  it('says so while it makes a lab build, and shows the build\'s progress as it goes', { skip: !unbuilt() && 'every CPython here has a build' }, () => {
+    const r = lab(['--python', unbuilt()!, '--out', tempDir(), ...quick], { STATIC_PY_CYTHON: '/bin/false' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /static-py lab: no build for \S+ has the test extensions; making one \(a minute or two\):\n {2}\[\d+ s\] static-py: building cp3\d+-lab for Python 3\.\d+\.\d+/);
+    assert.match(r.stderr, /STATIC_PY_CYTHON is '\/bin\/false', which is not a working cython/);
   });
 
   // --all runs what scripts/lib/pythons.mjs finds: here a PYENV_ROOT holding

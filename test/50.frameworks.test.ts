@@ -5,25 +5,17 @@
 // the interpreter is still usable.
 //
 // A module the build left out (a toolchain missing on this machine) skips
-// its tests with the build's reason; under CI every toolchain is installed,
-// so there they fail instead.
+// its tests with the build's reason (helpers/build.ts, toolchainSkip).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { type Interpreter, python } from 'static-py';
 
-import { atLeast, build, pyVersion } from './helpers/build.js';
+import { atLeast, build, pyVersion, toolchainSkip } from './helpers/build.js';
 import { childJson } from './helpers/child.js';
 
 const [, minor] = pyVersion();
 const modern = atLeast(3, 12);
-
-/** false when the build has `name`, else why not (for `skip`). Under CI, never skipped. */
-function missing(name: string): string | false {
-  if (python.staticModules().some((m) => m.name === name)) return false;
-  const why = build().info.skipped.find((s) => s.name === name)?.why ?? 'not in the manifest';
-  return process.env.CI ? false : `${name} is not in build ${build().info.tag}: ${why}`;
-}
 
 /** What an import in `interp` raised, as "Type: message"; the interpreter must still work afterwards. */
 function importError(interp: Interpreter, name: string): string {
@@ -49,7 +41,7 @@ function withInterpreter<T>(preset: 'legacy' | 'isolated', use: (interp: Interpr
 
 const PYBIND11 = 'internal.cpp_extension.using_pybind11';
 
-describe('pybind11 (single-phase, def_submodule) as internal.cpp_extension.using_pybind11', { skip: missing(PYBIND11) }, () => {
+describe('pybind11 (single-phase, def_submodule) as internal.cpp_extension.using_pybind11', { skip: toolchainSkip(PYBIND11) }, () => {
   it('has its full dotted name, and so do its def_submodule children; the deepest imports by name', () => {
     const deeper = python.main.import(`${PYBIND11}.sub.deeper`);
     assert.equal(deeper.__name__, `${PYBIND11}.sub.deeper`);
@@ -124,7 +116,7 @@ describe('pybind11 (single-phase, def_submodule) as internal.cpp_extension.using
 
 const CYTHON = 'cy.fast';
 
-describe('Cython 0.29 (multi-phase, one interpreter per process) as cy.fast', { skip: missing(CYTHON) }, () => {
+describe('Cython 0.29 (multi-phase, one interpreter per process) as cy.fast', { skip: toolchainSkip(CYTHON) }, () => {
   it('imports and runs in the main interpreter: C functions and a cdef class', () => {
     const info = python.main.import(CYTHON);
     assert.equal(info.__name__, CYTHON);
@@ -133,6 +125,12 @@ describe('Cython 0.29 (multi-phase, one interpreter per process) as cy.fast', { 
     python.main.exec(`import ${CYTHON} as fast\nacc = fast.Accumulator()\nacc.add(1.5)`);
     assert.equal(python.main.eval('acc.add(2)'), 3.5);
     assert.equal(python.main.eval(`__import__('${CYTHON}', fromlist=['x']).init_count()`), 1);
+  });
+
+  it("has a __file__, unlike other static modules: Cython sets it from the spec's origin, the addon", () => {
+    const addon = python.main.import('_staticpytest_basic').origin;
+    assert.deepEqual([python.main.import(CYTHON).file, python.main.import(CYTHON).origin], [addon, addon]);
+    assert.equal(python.main.import('_staticpytest_basic').file, null);
   });
 
   it('gives the same module back on a re-import in the same interpreter, without running its body again', () => {
@@ -169,7 +167,7 @@ describe('PyO3 0.17 (single-phase, one initialisation per process) as rs.native'
     assert.equal(importError(python.main, PYO3), "ModuleNotFoundError: No module named 'rs'");
   });
 
-  const skip = !pyo3Supported ? 'PyO3 0.17 builds for CPython up to 3.11' : missing(PYO3);
+  const skip = !pyo3Supported ? 'PyO3 0.17 builds for CPython up to 3.11' : toolchainSkip(PYO3);
 
   it('imports and runs in the main interpreter', { skip }, async () => {
     const r = await childJson<{ name: string; sum: number; serial: number }>(`

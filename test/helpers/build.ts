@@ -12,6 +12,8 @@ import { compileFixture } from '../../dist/lab/fixtures.js';
 export const root = path.resolve(__dirname, '..', '..');
 export const fixturesDir = path.join(root, 'test', 'fixtures');
 export const extDir = path.join(fixturesDir, 'ext');
+/** Where pyenv keeps its Pythons (versions/3.X.Y/), whether or not it is installed. */
+export const pyenvRoot = process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv');
 
 let selected: Build | undefined;
 /** The build under test, chosen exactly as `require('static-py')` chooses. */
@@ -29,6 +31,21 @@ export function pyVersion(): [number, number] {
 export function atLeast(major: number, minor: number): boolean {
   const [a, b] = pyVersion();
   return a > major || (a === major && b >= minor);
+}
+
+/**
+ * For `skip`: false when the build under test has `module`, else why not.
+ * A module left out because a toolchain is missing on this machine (a
+ * package such as pybind11-dev would add it) is skipped with the build's
+ * reason, which names the package; with STATIC_PY_TEST_TOOLCHAINS=required
+ * (CI's full run, where every package is installed) it is not skipped, so
+ * its tests fail instead. A module left out because its framework does not
+ * support this Python is not skipped: tests pin that.
+ */
+export function toolchainSkip(module: string): string | false {
+  const skipped = build().info.skipped.find((s) => s.name === module);
+  if (!skipped || skipped.unsupported || process.env.STATIC_PY_TEST_TOOLCHAINS === 'required') return false;
+  return `${module} is not in build ${build().info.tag}: ${skipped.why}`;
 }
 
 interface BuildConfig {
