@@ -59,6 +59,15 @@ int static_py_interp_refuses_singlephase(void) {
 #endif
 }
 
+int static_py_interp_owns_obmalloc(PyInterpreterState *interp) {
+#if PY_VERSION_HEX >= 0x030C0000
+  return (interp->feature_flags & Py_RTFLAGS_USE_MAIN_OBMALLOC) == 0;
+#else
+  (void)interp;
+  return 0;
+#endif
+}
+
 void static_py_raise_in_thread(PyThreadState *target, PyObject *exc) {
   /* Nothing else sets async_exc on a thread while static-py runs a task
    * there, so there is no old value to drop. The eval breaker is per

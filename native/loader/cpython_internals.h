@@ -22,6 +22,11 @@ int static_py_rename_new_module(PyObject *module, PyObject *fullname);
  * 1 refuse, 0 allow. Always 0 before 3.12. */
 int static_py_interp_refuses_singlephase(void);
 
+/* Whether `interp` has an object allocator of its own (3.12+ isolated
+ * interpreters), so that objects made in another interpreter must not be
+ * freed in it. Not public: the interpreter's feature flags. 0 before 3.12. */
+int static_py_interp_owns_obmalloc(PyInterpreterState *interp);
+
 /* Asks `target`, running Python on another thread, to raise `exc` (a
  * reference the target will own) at its next check for pending work. Needs
  * no GIL, which is the point: PyThreadState_SetAsyncExc needs the GIL that

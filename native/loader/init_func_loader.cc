@@ -224,7 +224,7 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
   return module.release();
 }
 
-// CPython 3.13's import_run_extension() from a subinterpreter: the init
+// CPython 3.13+'s import_run_extension() from a subinterpreter: the init
 // function runs with the main interpreter active (on a thread state made
 // for the purpose), the result is recorded there, and the importing
 // interpreter then gets the module made from that record.
@@ -245,14 +245,31 @@ PyObject* InitFuncLoader::CreateInMainThenReload(PyObject* spec, PyObject* name,
   } else if (result != nullptr) {
     def = reinterpret_cast<PyModuleDef*>(result);
   }
-  // As 3.13 does, an exception raised in main is raised as it is in the caller.
+  // A failure in main: 3.14 (gh-144601) prints the main interpreter's
+  // exception as unraisable there and gives the caller an ImportError of its
+  // own. 3.13.0 hands the exception object itself to the caller, which is
+  // harmless where the caller shares main's allocator (legacy interpreters)
+  // and corrupts the heap where it has its own: CPython 3.13.0's loader
+  // crashes there, static-py does what 3.14 does instead.
+#if PY_VERSION_HEX >= 0x030E0000
+  const bool own_exception = true;
+#else
+  const bool own_exception = static_py_interp_owns_obmalloc(caller->interp) != 0;
+#endif
+  const bool failed = def == nullptr;
+#if PY_VERSION_HEX >= 0x030D0000  // only 3.13+ run init in main (InitRunsInMain)
+  if (failed && own_exception) PyErr_FormatUnraisable("Exception while importing from subinterpreter");
+#endif
   PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
+  PyErr_Fetch(&type, &value, &tb);  // none left when it went to unraisable
   PyThreadState_Clear(main);
   PyThreadState_Swap(caller);
   PyThreadState_Delete(main);
   PyErr_Restore(type, value, tb);
-  if (def == nullptr) return nullptr;
+  if (failed && own_exception) {
+    PyErr_SetString(PyExc_ImportError, "failed to import from subinterpreter due to exception");
+  }
+  if (failed) return nullptr;
   if (*kind == InitKind::kMultiPhase) return PyModule_FromDefAndSpec(def, spec);
   if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
   PyObject* module = cache.Find(name, spec);
