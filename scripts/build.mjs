@@ -168,7 +168,10 @@ export async function buildOne(opts) {
     fs.copyFileSync(cmakeJs(configFile, outDir, debug, env, log), path.join(outDir, 'static_py.node'));
   } else {
     const gypOut = path.join(root, 'build', debug ? 'Debug' : 'Release');
-    fs.rmSync(path.join(gypOut, 'static_py.node'), { force: true });
+    // gyp's Makefile does not count the extension archives (libraries) as
+    // inputs of the link: with only an extension's source changed, make
+    // would keep the old linked file. Removing it makes the link run.
+    for (const linked of [path.join(gypOut, 'static_py.node'), path.join(gypOut, 'obj.target', 'static_py.node')]) fs.rmSync(linked, { force: true });
     nodeGyp(['configure', ...(debug ? ['--debug'] : [])], env, log);
     nodeGyp(['build', '--jobs', '2', ...(debug ? ['--debug'] : [])], env, log);
     fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));

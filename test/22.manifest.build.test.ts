@@ -61,6 +61,17 @@ describe('a user manifest', () => {
       }));`, { env: { ...process.env, STATIC_PY_BUILD: tag } });
     assert.deepEqual(result, { modules: ['userpkg.fast', 'userpkg.tools.greet'], hyp: 10, text: 'hello from C++', name: 'userpkg.fast' });
 
+    // An extension's source changes: building again links the new code.
+    fs.writeFileSync(path.join(dir, 'fast.c'), fs.readFileSync(path.join(dir, 'fast.c'), 'utf8').replace('* SCALE', '* SCALE * 10'));
+    const again = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', tag], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, STATIC_PY_EXTENSIONS: manifest },
+    });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /compiled 1 of 2 extension source\(s\)/);
+    const rebuilt = await childJson(`console.log(JSON.stringify(require('static-py').python.main.call('userpkg.fast.hyp', 3, 4)));`,
+      { env: { ...process.env, STATIC_PY_BUILD: tag } });
+    assert.equal(rebuilt, 100);
+
     // The manifest gains two modules, and the build is not made again.
     const doc = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { modules: object[] };
     doc.modules.push({ name: 'userpkg.added', sources: ['fast.c'] }, { name: 'newtop.sub', sources: ['fast.c'] });
@@ -80,7 +91,7 @@ describe('a user manifest', () => {
       parent: `ModuleNotFoundError: No module named 'newtop': ${manifest} lists 'newtop.sub', but static-py's build ${tag} was made before it did; ${rebuild}`,
       unlisted: "ModuleNotFoundError: No module named 'not_listed_anywhere'",
       findSpec: 'null',  // None
-      still: '10',
+      still: '100',
     });
     const info = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'info'], { cwd: root, encoding: 'utf8', env: { ...process.env, STATIC_PY_BUILD: tag } });
     assert.equal(info.status, 0, info.stderr);
