@@ -1,10 +1,52 @@
 #include "interp/subinterpreter.h"
 
+#include "loader/cpython_internals.h"
 #include "loader/static_finder.h"
 #include "runtime/gil_nudger.h"
+#include "runtime/interpreter_watcher.h"
 #include "util/py_ref.h"
 
 namespace static_py {
+namespace {
+
+// The 3.8-3.11 guard thread state, in the interpreter's state dict.
+constexpr const char* kHeldKey = "static_py.held";
+
+// In the new interpreter, its thread state current: see subinterpreter.h.
+int Hold() {
+#if PY_VERSION_HEX >= 0x030C0000
+  return static_py_set_running_main(1);
+#else
+  PyThreadState* guard = PyThreadState_New(PyThreadState_Get()->interp);
+  if (guard == nullptr) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  PyRef capsule = PyRef::Steal(PyCapsule_New(guard, kHeldKey, nullptr));
+  if (!capsule) return -1;
+  return PyDict_SetItemString(PyInterpreterState_GetDict(PyThreadState_Get()->interp), kHeldKey, capsule.get());
+#endif
+}
+
+// With the thread state Hold() ran on attached, before Py_EndInterpreter.
+void Release() {
+#if PY_VERSION_HEX >= 0x030C0000
+  static_py_set_running_main(0);
+#else
+  PyObject* state = PyInterpreterState_GetDict(PyThreadState_Get()->interp);
+  PyObject* capsule = PyDict_GetItemString(state, kHeldKey);  // borrowed
+  auto* guard = capsule != nullptr ? static_cast<PyThreadState*>(PyCapsule_GetPointer(capsule, kHeldKey)) : nullptr;
+  if (guard == nullptr) return;
+  PyThreadState_Clear(guard);
+  PyThreadState_Delete(guard);
+  PyDict_DelItemString(state, kHeldKey);
+#endif
+}
+
+// The thread states Hold() added to the interpreter's (3.8-3.11: one).
+constexpr int kHeldThreadStates = PY_VERSION_HEX >= 0x030C0000 ? 0 : 1;
+
+}  // namespace
 
 PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const InterpreterConfig& config, std::string* error) {
   GilNudger::Attach(main_tstate);
@@ -23,6 +65,7 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
     c.check_multi_interp_extensions = config.check_multi_interp_extensions;
     c.gil = config.gil;
   }
+  InterpreterWatcher::Creating creating;
   PyStatus status = Py_NewInterpreterFromConfig(&sub, &c);
   if (PyStatus_Exception(status)) {
     *error = status.err_msg != nullptr ? status.err_msg : "Py_NewInterpreterFromConfig failed";
@@ -31,12 +74,14 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
   }
 #else
   (void)config;
+  InterpreterWatcher::Creating creating;
   sub = Py_NewInterpreter();
   if (sub == nullptr) *error = "Py_NewInterpreter failed";
 #endif
-  if (sub != nullptr && StaticFinder::Install() < 0) {
+  if (sub != nullptr && (StaticFinder::Install() < 0 || Hold() < 0)) {
     PyErr_Clear();
-    *error = "installing the static extension finder in the new interpreter failed";
+    *error = "preparing the new interpreter failed (the static extension finder, or holding it)";
+    Release();
     Py_EndInterpreter(sub);
     sub = nullptr;
   }
@@ -76,13 +121,14 @@ int Subinterpreter::UnjoinableThreads(PyThreadState* tstate, int own) {
       if (!PyObject_IsTrue(daemon.get())) joinable++;
     }
   }
-  int unjoinable = total - own - joinable;
+  int unjoinable = total - own - kHeldThreadStates - joinable;
   return unjoinable > 0 ? unjoinable : 0;
 }
 
 void Subinterpreter::End(PyThreadState* tstate, PyThreadState* main_tstate, void (*before_end)(void*), void* arg) {
   GilNudger::Attach(tstate);
   if (before_end != nullptr) before_end(arg);
+  Release();
   GilNudger::InterpreterEnding(tstate->interp);
   Py_EndInterpreter(tstate);
   // Nothing is attached now; swapping the main thread state back settles

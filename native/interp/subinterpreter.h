@@ -3,6 +3,20 @@
 // pattern CPython's own tests use (_testcapi.run_in_subinterp*): from the
 // caller's main-interpreter thread state, swap to none, create; to end,
 // attach the subinterpreter's thread state, end it, swap the main one back.
+//
+// While static-py holds an interpreter, CPython's own interpreter modules
+// (_xxsubinterpreters, _interpreters) must neither end it nor run code in
+// it on another thread: ending it would free the thread states static-py
+// keeps (3.13: a fatal "not the last thread"), and 3.8-3.11 run code there
+// on static-py's own thread state. Those modules check for themselves:
+//  * 3.12+: an interpreter running its __main__ program is refused
+//    ("interpreter running", "interpreter already running"). static-py's
+//    interpreters are running for as long as it holds them, as the main
+//    interpreter of `python` is for as long as the program runs.
+//  * 3.8-3.11: an interpreter with more than one thread state is refused
+//    ("interpreter has more than one thread"). static-py keeps a second one,
+//    never attached, until it ends the interpreter.
+// concurrent.interpreters (3.14) refuses them anyway, as not made by it.
 #ifndef STATIC_PY_INTERP_SUBINTERPRETER_H_
 #define STATIC_PY_INTERP_SUBINTERPRETER_H_
 

@@ -59,6 +59,17 @@ int static_py_interp_refuses_singlephase(void) {
 #endif
 }
 
+int static_py_set_running_main(int on) {
+#if PY_VERSION_HEX >= 0x030C0000
+  PyInterpreterState *interp = PyInterpreterState_Get();
+  if (on) return _PyInterpreterState_SetRunningMain(interp);
+  _PyInterpreterState_SetNotRunningMain(interp);
+#else
+  (void)on;
+#endif
+  return 0;
+}
+
 int static_py_interp_owns_obmalloc(PyInterpreterState *interp) {
 #if PY_VERSION_HEX >= 0x030C0000
   return (interp->feature_flags & Py_RTFLAGS_USE_MAIN_OBMALLOC) == 0;

@@ -22,6 +22,13 @@ int static_py_rename_new_module(PyObject *module, PyObject *fullname);
  * 1 refuse, 0 allow. Always 0 before 3.12. */
 int static_py_interp_refuses_singlephase(void);
 
+/* 3.12+: marks the current interpreter as running its __main__ program
+ * with the current thread state (on != 0), or no longer (on == 0), as
+ * Py_RunMain does for the main interpreter. CPython's interpreter modules
+ * refuse to end or run code in a running interpreter. 0, or -1 with an
+ * exception (it is running already). Not public. Does nothing before 3.12. */
+int static_py_set_running_main(int on);
+
 /* Whether `interp` has an object allocator of its own (3.12+ isolated
  * interpreters), so that objects made in another interpreter must not be
  * freed in it. Not public: the interpreter's feature flags. 0 before 3.12. */

@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char* kTypeName = "static_py.StaticFinder";
 constexpr const char* kTypeKey = "static_py.StaticFinder";  // in the interpreter's state dict
+constexpr const char* kInstalledKey = "static_py.StaticFinder.installed";  // likewise, once equipped
 
 enum class Mode : int { kModules = 0, kPackages = 1, kBound = 2 };
 
@@ -265,8 +266,13 @@ int StaticFinder::RegisterInInittab() {
   return 0;
 }
 
+bool StaticFinder::Installed() {
+  PyObject* state = PyInterpreterState_GetDict(compat::CurrentInterpreter());
+  return state != nullptr && PyDict_GetItemString(state, kInstalledKey) != nullptr;
+}
+
 int StaticFinder::Install() {
-  if (g_in_inittab) return 0;
+  if (g_in_inittab || Installed()) return 0;
   std::string addon = FileContaining(&kStaticTableData);
   PyRef origin = addon.empty() ? PyRef::Borrow(Py_None) : PyRef::Steal(PyUnicode_DecodeFSDefault(addon.c_str()));
   if (!origin) return -1;
@@ -277,8 +283,8 @@ int StaticFinder::Install() {
     if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "static-py: sys.meta_path is not a list");
     return -1;
   }
-  if (PyList_Insert(meta_path, 0, modules.get()) < 0) return -1;
-  return PyList_Append(meta_path, packages.get());
+  if (PyList_Insert(meta_path, 0, modules.get()) < 0 || PyList_Append(meta_path, packages.get()) < 0) return -1;
+  return PyDict_SetItemString(PyInterpreterState_GetDict(compat::CurrentInterpreter()), kInstalledKey, Py_True);
 }
 
 std::string StaticFinder::LoaderKind(PyObject* loader) {

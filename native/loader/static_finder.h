@@ -24,8 +24,11 @@ namespace static_py {
 class StaticFinder {
  public:
   // GIL held, in the interpreter to equip. 0, or -1 with an exception.
-  // Does nothing once the table went to the inittab instead.
+  // Does nothing once the table went to the inittab instead, or when the
+  // interpreter is equipped already.
   static int Install();
+  // Whether Install() equipped the current interpreter (GIL held).
+  static bool Installed();
 
   // Before Py_Initialize: registers the table's top-level modules with
   // PyImport_ExtendInittab, CPython's own path for built-in modules (a

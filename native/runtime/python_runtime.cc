@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "loader/static_finder.h"
+#include "runtime/interpreter_watcher.h"
 
 namespace static_py {
 namespace {
@@ -188,6 +189,9 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   std::string error;
   if (StaticFinder::Install() < 0) {
     error = "static-py: installing the static extension finder in the main interpreter failed";
+    PyErr_Clear();
+  } else if (!options.inittab && InterpreterWatcher::Start() < 0) {
+    error = "static-py: watching for interpreters made by Python code failed (PySys_AddAuditHook)";
     PyErr_Clear();
   }
   PyEval_SaveThread();
