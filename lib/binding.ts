@@ -64,6 +64,8 @@ export interface NativeBinding {
     register: 'finder' | 'inittab';
     allocator?: string | undefined;
     missingNames: [string, string][];
+    /** Start Python on the calling thread, Node's main thread, which is then Python's main thread. */
+    onMainThread: boolean;
   }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];

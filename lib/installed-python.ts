@@ -24,8 +24,9 @@ export interface InstalledPython {
   libpython: string | null;
 }
 
-/** The oldest CPython static-py supports. */
-export const MIN_MINOR = 8;
+/** The CPython minor versions static-py supports (scripts/lib/python-probe.mjs, SUPPORTED, says the same at build time). */
+export const SUPPORTED = { min: 8, max: 14 };
+const supported = `CPython 3.${SUPPORTED.min}-3.${SUPPORTED.max}`;
 
 /**
  * The path `python` names: itself when it has a slash, else the first
@@ -78,6 +79,7 @@ function fromFileName(requested: string, executable: string, venv: string | null
 // Runs on any Python from 2.7 on, so that an old one is told it is too old.
 const ASK = `
 import json, os, platform, sys, sysconfig
+impl = getattr(sys, 'implementation', None)
 v = sysconfig.get_config_var
 libdir = v('LIBDIR') or ''
 lib = None
@@ -85,7 +87,7 @@ for d in (libdir, os.path.join(libdir, v('MULTIARCH') or '')):
     for n in (v('INSTSONAME') or '', v('LDLIBRARY') or ''):
         if '.so' in n and os.path.exists(os.path.join(d, n)):
             lib = lib or os.path.join(d, n)
-print(json.dumps({'executable': os.path.realpath(sys.executable), 'implementation': platform.python_implementation(),
+print(json.dumps({'executable': os.path.realpath(sys.executable), 'implementation': impl.name if impl else platform.python_implementation().lower(),
                   'version': list(sys.version_info[:3]), 'abiflags': getattr(sys, 'abiflags', ''), 'libpython': lib,
                   'freeThreaded': bool(v('Py_GIL_DISABLED'))}))
 `;
@@ -116,12 +118,12 @@ function byRunning(requested: string, file: string, venv: string | null, origin:
   }
   const [major, minor, micro] = answer.version;
   const version = `${major}.${minor}.${micro}`;
-  if (answer.implementation !== 'CPython') {
-    throw new Error(`static-py: ${origin} names ${requested}, which is ${answer.implementation} ${version}; static-py embeds CPython 3.${MIN_MINOR} or newer.`);
+  if (answer.implementation !== 'cpython') {
+    throw new Error(`static-py: ${origin} names ${requested}, which is ${answer.implementation} ${version}; static-py embeds ${supported}.`);
   }
-  if (answer.freeThreaded) {
+  if (answer.freeThreaded && major === 3 && minor >= SUPPORTED.min && minor <= SUPPORTED.max) {
     throw new Error(`static-py: ${origin} names ${requested}, a free-threaded build of CPython ${version} (${answer.executable}), ` +
-      'which static-py does not support; name a default (GIL) build of CPython.');
+      `which static-py does not support: it assumes a GIL. Name the same CPython's default build (python3.${minor}, not python3.${minor}t).`);
   }
   return { requested, executable: answer.executable, venv, major, minor, version, abiflags: answer.abiflags, libpython: answer.libpython };
 }
@@ -140,9 +142,13 @@ export function inspectPython(python: string, origin: string): InstalledPython {
   const file = locatePython(python, origin);
   const venv = venvOf(file);
   const found = fromFileName(python, fs.realpathSync(file), venv) ?? byRunning(python, file, venv, origin);
-  if (found.major !== 3 || found.minor < MIN_MINOR) {
+  if (found.major !== 3 || found.minor < SUPPORTED.min) {
     throw new Error(`static-py: ${origin} names ${python}, which is Python ${found.version} (${found.executable}); ` +
-      `static-py needs CPython 3.${MIN_MINOR} or newer.`);
+      `static-py needs CPython 3.${SUPPORTED.min} or newer (it supports ${supported}).`);
+  }
+  if (found.minor > SUPPORTED.max) {
+    throw new Error(`static-py: ${origin} names ${python}, which is CPython ${found.version} (${found.executable}), ` +
+      `which static-py has not been tested on; it supports ${supported}.`);
   }
   inspected.set(python, found);
   return found;

@@ -1,6 +1,8 @@
 // `python`: the entry point. Picks and loads the native build on first use,
 // starts CPython (once per process, with the isolated config) when the main
 // interpreter is first needed, and hands out interpreters.
+import { isMainThread } from 'node:worker_threads';
+
 import { type Build, type BuildInfo, type NativeBinding, loadBuild, pythonExecutable, selectBuild } from './binding.js';
 import { PythonError, invalidArgument, invalidValue } from './errors.js';
 import { Interpreter } from './interpreter.js';
@@ -157,6 +159,8 @@ class Python {
         // PYTHONMALLOC under our own name: the isolated config ignores PYTHON*.
         allocator: process.env.STATIC_PY_PYTHONMALLOC || undefined,
         missingNames: staleManifest(this.#build!.info)?.missing ?? [],
+        // Python's main thread is Node's when static-py is first used there.
+        onMainThread: isMainThread,
       });
       this.#main = Interpreter.wrap(native);
     }

@@ -59,6 +59,37 @@ function nodeGyp(args, env, log) {
   if (env.STATIC_PY_VERBOSE) log(r.stdout + r.stderr);
 }
 
+/**
+ * Waits until no other build uses node-gyp's build/, then holds it: a lock
+ * file naming the holder's pid, taken over when that process is gone.
+ * Returns the function that lets it go.
+ */
+async function lockGypScratch(log) {
+  const lock = path.join(root, 'build', '.static-py-build.lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    const holder = Number(fs.readFileSync(lock, 'utf8')) || 0;
+    let alive = holder > 0;
+    try {
+      if (alive) process.kill(holder, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (waited === 0) log(`  waiting for another build (pid ${holder}) to finish with node-gyp's build/`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 // cmake-js, on CMakeLists.txt, from the same build-config.json; the .node
 // it makes is copied out like node-gyp's.
 function cmakeJs(configFile, outDir, debug, env, log) {
@@ -167,14 +198,21 @@ export async function buildOne(opts) {
   if (backend === 'cmake') {
     fs.copyFileSync(cmakeJs(configFile, outDir, debug, env, log), path.join(outDir, 'static_py.node'));
   } else {
-    const gypOut = path.join(root, 'build', debug ? 'Debug' : 'Release');
-    // gyp's Makefile does not count the extension archives (libraries) as
-    // inputs of the link: with only an extension's source changed, make
-    // would keep the old linked file. Removing it makes the link run.
-    for (const linked of [path.join(gypOut, 'static_py.node'), path.join(gypOut, 'obj.target', 'static_py.node')]) fs.rmSync(linked, { force: true });
-    nodeGyp(['configure', ...(debug ? ['--debug'] : [])], env, log);
-    nodeGyp(['build', '--jobs', '2', ...(debug ? ['--debug'] : [])], env, log);
-    fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));
+    // node-gyp has one scratch directory, build/, for every build: two at
+    // once would link and copy each other's files, so one waits.
+    const release = await lockGypScratch(log);
+    try {
+      const gypOut = path.join(root, 'build', debug ? 'Debug' : 'Release');
+      // gyp's Makefile does not count the extension archives (libraries) as
+      // inputs of the link: with only an extension's source changed, make
+      // would keep the old linked file. Removing it makes the link run.
+      for (const linked of [path.join(gypOut, 'static_py.node'), path.join(gypOut, 'obj.target', 'static_py.node')]) fs.rmSync(linked, { force: true });
+      nodeGyp(['configure', ...(debug ? ['--debug'] : [])], env, log);
+      nodeGyp(['build', '--jobs', '2', ...(debug ? ['--debug'] : [])], env, log);
+      fs.copyFileSync(path.join(gypOut, 'static_py.node'), path.join(outDir, 'static_py.node'));
+    } finally {
+      release();
+    }
   }
 
   const buildInfo = {

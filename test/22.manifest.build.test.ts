@@ -2,7 +2,7 @@
 // addon, and its modules import from it: C and C++, a define, a library.
 // Once the manifest changes, the build says it is older than its manifest.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,11 +11,14 @@ import { build, root, tempDir } from './helpers/build.js';
 import { childJson } from './helpers/child.js';
 
 const tag = `test-user-manifest-${process.pid}`;
+const otherTag = `test-other-manifest-${process.pid}`;
 
 describe('a user manifest', () => {
-  after(() => fs.rmSync(path.join(root, 'builds', tag), { recursive: true, force: true }));
+  after(() => {
+    for (const t of [tag, otherTag]) fs.rmSync(path.join(root, 'builds', t), { recursive: true, force: true });
+  });
 
-  it('named by STATIC_PY_EXTENSIONS builds into the addon, and its modules import', async () => {
+  it('named by STATIC_PY_EXTENSIONS builds into the addon, alongside another build made at the same time, and its modules import', async () => {
     const dir = tempDir('static-py-user-');
     fs.writeFileSync(path.join(dir, 'fast.c'), `
       #include <Python.h>
@@ -45,11 +48,28 @@ describe('a user manifest', () => {
         { name: 'userpkg.tools.greet', sources: ['greet.cc'], includeDirs: ['include'] },
       ],
     }));
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', tag], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, STATIC_PY_EXTENSIONS: manifest },
+    // A second build at the same time, of another manifest: node-gyp's one
+    // scratch directory must not mix the two.
+    const otherManifest = path.join(dir, 'other.json');
+    fs.writeFileSync(path.join(dir, 'other.c'), fs.readFileSync(path.join(dir, 'fast.c'), 'utf8').replace('PyInit_fast', 'PyInit_other'));
+    fs.writeFileSync(otherManifest, JSON.stringify({ modules: [{ name: 'elsewhere.other', sources: ['other.c'], defines: { SCALE: '3' } }] }));
+    const buildAsync = (t: string, m: string) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', t],
+        { cwd: root, env: { ...process.env, STATIC_PY_EXTENSIONS: m } });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (d: Buffer) => (stdout += d));
+      c.stderr.on('data', (d: Buffer) => (stderr += d));
+      c.on('close', (status) => resolve({ status, stdout, stderr }));
     });
+    const [r, other] = await Promise.all([buildAsync(tag, manifest), buildAsync(otherTag, otherManifest)]);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(other.status, 0, other.stderr);
     assert.match(r.stdout, /static table: 2 module\(s\)/);
+    const otherResult = await childJson(`const { python } = require('static-py');
+      console.log(JSON.stringify([python.staticModules().map((m) => m.name), python.main.call('elsewhere.other.hyp', 3, 4)]));`,
+    { env: { ...process.env, STATIC_PY_BUILD: otherTag } });
+    assert.deepEqual(otherResult, [['elsewhere.other'], 15]);
     const result = await childJson(`
       const { python } = require('static-py');
       const py = python.main;

@@ -22,7 +22,7 @@ function usage(): string {
 Runs each scenario x init variant x loader in a fresh child process and
 writes lab-results.json, lab-report.md and lab-matrix.svg.
 
-  --all                   every CPython on the machine (pyenv 3.8-3.13, Debian's python3.11)
+  --all                   every CPython on the machine (pyenv 3.8-3.14, Debian's python3.11)
   --python PATH           this Python (repeatable); default: the build require('static-py') loads
   --scenario a,b          only these scenarios
   --variant x,y           only these init variants

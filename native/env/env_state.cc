@@ -137,7 +137,7 @@ Napi::Value EnvState::JSSetup(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// start({ executable, register, allocator, missingNames }): starts CPython if no environment has yet, and
+// start({ executable, register, allocator, missingNames, onMainThread }): starts CPython if no environment has yet, and
 // returns this environment's main Interpreter.
 Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -147,6 +147,7 @@ Napi::Value EnvState::JSStart(const Napi::CallbackInfo& info) {
   Napi::Object opts = info[0].As<Napi::Object>();
   if (opts.Get("executable").IsString()) options.executable = opts.Get("executable").As<Napi::String>().Utf8Value();
   options.inittab = opts.Get("register").IsString() && opts.Get("register").As<Napi::String>().Utf8Value() == "inittab";
+  options.on_calling_thread = opts.Get("onMainThread").ToBoolean().Value();
   if (opts.Get("allocator").IsString()) options.allocator = opts.Get("allocator").As<Napi::String>().Utf8Value();
   if (opts.Get("missingNames").IsArray()) {
     Napi::Array pairs = opts.Get("missingNames").As<Napi::Array>();

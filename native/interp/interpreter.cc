@@ -15,6 +15,7 @@
 #include "loader/static_finder.h"
 #include "loader/static_table.h"
 #include "runtime/gil_nudger.h"
+#include "runtime/python_runtime.h"
 #include "runtime/thread_state_guard.h"
 #include "util/py_ref.h"
 
@@ -178,9 +179,11 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inte
 }
 
 Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
-  // This environment's own thread state for the main interpreter; it may be
-  // created without holding the GIL.
-  PyThreadState* tstate = PyThreadState_New(interp);
+  // This environment's own thread state for the main interpreter: the one
+  // Python started with, when it started on this thread (Node's main
+  // thread), else a new one, which may be made without holding the GIL.
+  PyThreadState* tstate = PythonRuntime::Get()->LendInitialThreadState();
+  if (tstate == nullptr) tstate = PyThreadState_New(interp);
   Napi::Object obj = state->Construct(state->interpreter_class(), EnvState::Birth::kInterpreter,
                                       InterpreterArgs{tstate, true});
   state->AddInterpreter(Unwrap(obj));
@@ -295,8 +298,12 @@ void Interpreter::ReleasePython() {
   GilNudger::Attach(tstate_);
   registry_->CloseAll();
   names_.Clear();
-  PyThreadState_Clear(tstate_);
-  PyThreadState_DeleteCurrent();
+  if (PythonRuntime::Get()->IsInitialThreadState(tstate_)) {
+    PyEval_SaveThread();  // lent by the runtime, which keeps it
+  } else {
+    PyThreadState_Clear(tstate_);
+    PyThreadState_DeleteCurrent();
+  }
   tstate_ = nullptr;
 }
 

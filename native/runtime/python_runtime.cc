@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "loader/cpython_internals.h"
 #include "loader/static_finder.h"
 #include "runtime/interpreter_watcher.h"
 
@@ -75,6 +76,16 @@ std::string ChooseAllocator(const std::string& requested, PyPreConfig* preconfig
 PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
   std::call_once(g_start_once, [&options] {
     std::unique_ptr<PythonRuntime> runtime(new PythonRuntime());
+    if (options.on_calling_thread) {
+      std::string error = runtime->Boot(options);
+      if (error.empty()) {
+        runtime->initial_thread_ = PyThread_get_thread_ident();
+        g_runtime = runtime.release();
+      } else {
+        g_start_error = new std::string(std::move(error));
+      }
+      return;
+    }
     std::promise<std::string> booted;
     std::future<std::string> result = booted.get_future();
     // The boot thread does not touch the runtime once it has reported, and
@@ -98,6 +109,11 @@ PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
 }
 
 PythonRuntime* PythonRuntime::Get() { return g_runtime; }
+
+PyThreadState* PythonRuntime::LendInitialThreadState() {
+  if (initial_thread_ != PyThread_get_thread_ident() || initial_lent_.exchange(true)) return nullptr;
+  return initial_tstate_;
+}
 
 void PythonRuntime::KeepLoaded() {
   Dl_info info;
@@ -184,6 +200,7 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   if (PyStatus_Exception(status)) return StatusMessage("Py_InitializeFromConfig", status);
 
   main_interpreter_ = PyThreadState_Get()->interp;
+  initial_tstate_ = PyThreadState_Get();
   executable_ = options.executable;
   inittab_ = options.inittab;
   std::string error;
@@ -192,6 +209,11 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
     PyErr_Clear();
   } else if (!options.inittab && InterpreterWatcher::Start() < 0) {
     error = "static-py: watching for interpreters made by Python code failed (PySys_AddAuditHook)";
+    PyErr_Clear();
+  } else if (static_py_set_running_main(1) < 0) {
+    // As Py_RunMain does: the main interpreter runs its program for as long
+    // as the process lives (3.12+; _interpreters.is_running(0) sees it).
+    error = "static-py: marking the main interpreter as running failed";
     PyErr_Clear();
   }
   PyEval_SaveThread();

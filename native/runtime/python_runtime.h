@@ -1,5 +1,9 @@
 // The process-wide CPython runtime: started once, with the isolated config,
-// on a thread of its own, and never finalised (thread_state_guard.h, rule 1).
+// and never finalised (thread_state_guard.h, rule 1). Started from Node's
+// main thread, it starts there, so that Python's main thread is the one
+// users expect (threading.main_thread(), signal.signal(), daemon defaults);
+// started from a worker, which may exit before the process does, it starts
+// on a thread of its own that waits for ever.
 // Everything per Node environment lives in EnvState; this is the only
 // process-global Python state static-py keeps.
 #ifndef STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_
@@ -7,6 +11,7 @@
 
 #include <Python.h>
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +19,9 @@
 namespace static_py {
 
 struct RuntimeOptions {
+  // Start on the calling thread (Node's main thread), which then is Python's
+  // main thread; else on a thread of the runtime's own.
+  bool on_calling_thread = false;
   // sys.executable: the build's interpreter, or $VIRTUAL_ENV/bin/python so
   // that CPython's own path logic finds pyvenv.cfg and the venv's site-packages.
   std::string executable;
@@ -53,6 +61,14 @@ class PythonRuntime {
   // Path of the file holding libpython (the .node itself when linked in).
   const std::string& libpython_path() const { return libpython_path_; }
 
+  // The thread state Python started with, when it started on the calling
+  // thread and has not been lent yet; else null. It stays the runtime's:
+  // the borrower detaches it at the end and never deletes it (3.12+ marks
+  // the main interpreter as running its __main__ program with it).
+  PyThreadState* LendInitialThreadState();
+  // Whether `tstate` is the one LendInitialThreadState() lends.
+  bool IsInitialThreadState(PyThreadState* tstate) const { return tstate == initial_tstate_; }
+
  private:
   PythonRuntime() = default;
   // Runs on python-main; returns an error message, or "" on success.
@@ -60,6 +76,9 @@ class PythonRuntime {
   std::string PromoteLibpythonSymbols();
 
   PyInterpreterState* main_interpreter_ = nullptr;
+  PyThreadState* initial_tstate_ = nullptr;     // set by Boot, on the thread that started Python
+  unsigned long initial_thread_ = 0;            // that thread; 0 when it was the runtime's own
+  std::atomic<bool> initial_lent_{false};
   std::string executable_;
   std::string libpython_path_;
   bool inittab_ = false;

@@ -1,9 +1,13 @@
 // Thread states and the GIL: the rules every entry point into Python follows.
 // They are written here once; code elsewhere only says which rule it relies on.
 //
-//  1. CPython is initialised once per process (PythonRuntime), on a thread of
-//     its own ("python-main"), with the isolated config, and never finalised.
-//     After start-up no thread holds a GIL.
+//  1. CPython is initialised once per process (PythonRuntime), with the
+//     isolated config, and never finalised: on Node's main thread when
+//     static-py is first used there (Python's main thread is then Node's),
+//     else on a thread of its own ("python-main"). The thread state it
+//     starts with belongs to the runtime; Node's main thread borrows it as
+//     its main-interpreter thread state (rule 3). After start-up no thread
+//     holds a GIL.
 //  2. A thread touches objects of interpreter I only while one of I's thread
 //     states is attached to it (a ThreadStateGuard is alive). A thread state
 //     belongs to one OS thread and one interpreter and is used nowhere else.
