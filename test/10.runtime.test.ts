@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { buildsFor, byPreference, listBuilds, loadBuild } from '../dist/binding.js';
-import { build, pyenvRoot, tempDir } from './helpers/build.js';
+import { build, fakePython, pyenvRoot, tempDir } from './helpers/build.js';
 import { childJson, runChild, withoutLeakCheck } from './helpers/child.js';
 
 describe('starting Python', () => {
@@ -175,7 +175,20 @@ describe('choosing the build', () => {
       // 2.7 or 2.7.18: the file name tells the first, asking the interpreter the second.
       const [major, minor] = /versions\/(\d+)\.(\d+)\./.exec(python)!.slice(1);
       assert.match(await failsWith(python), new RegExp(`^Error: static-py: STATIC_PY_PYTHON names ${python.replace(/[.]/g, '\\.')}, ` +
-        `which is Python ${major}\\.${minor}(\\.\\d+)? \\(.*\\); static-py needs CPython 3\\.8 or newer\\.$`, 'm'));
+        `which is Python ${major}\\.${minor}(\\.\\d+)? \\(.*\\); static-py needs CPython 3\\.8 or newer \\(it supports CPython 3\\.8-3\\.14\\)\\.$`, 'm'));
+    }
+  });
+
+  it('says a newer CPython is not tested, and a free-threaded one not supported, naming the version', async () => {
+    const newer = fakePython({ version: [3, 15, 0] });
+    assert.match(await failsWith(newer), new RegExp(`^Error: static-py: STATIC_PY_PYTHON names ${newer}, which is CPython 3\\.15\\.0 ` +
+      '\\(.*\\), which static-py has not been tested on; it supports CPython 3\\.8-3\\.14\\.$', 'm'));
+    const freeThreaded = fakePython({ version: [3, 14, 7], gilDisabled: true });
+    const real = path.join(pyenvRoot, 'versions', '3.14.7t', 'bin', 'python3.14t');
+    for (const python of [freeThreaded, ...(fs.existsSync(real) ? [real] : [])]) {
+      assert.match(await failsWith(python), new RegExp(`^Error: static-py: STATIC_PY_PYTHON names ${python.replace(/[.]/g, '\\.')}, a free-threaded build ` +
+        'of CPython 3\\.14\\.7 \\(.*\\), which static-py does not support: it assumes a GIL\\. Name the same CPython\'s default build ' +
+        '\\(python3\\.14, not python3\\.14t\\)\\.$', 'm'));
     }
   });
 
@@ -240,5 +253,74 @@ describe('choosing the build', () => {
       assert.match(e.message, /Remedy: reinstall that Python, or rebuild/);
       return true;
     });
+  });
+});
+
+describe("Python's view of the process", () => {
+  const SEE = `
+    import threading, signal, _thread, sys
+    def attempt(f):
+        try:
+            return repr(f())
+        except BaseException as e:
+            return type(e).__name__ + ': ' + str(e)
+    def view():
+        return {
+            'main thread': threading.current_thread() is threading.main_thread(),
+            'name': threading.current_thread().name,
+            'signal.signal': attempt(lambda: signal.signal(signal.SIGUSR2, signal.SIG_DFL)),
+            'new threads are daemons': threading.Thread(target=lambda: None).daemon,
+        }
+  `.replace(/^ {4}/gm, '');
+
+  it("from Node's main thread, where static-py was first used: Python's main thread, signals and non-daemon threads", async () => {
+    const r = await childJson<Record<string, unknown>>(`
+      const { python } = require('static-py');
+      python.main.exec(${JSON.stringify(SEE)});
+      const view = python.main.call('view');
+      // 3.12+: the main interpreter runs its program, as under python.
+      view.running = python.main.eval("attempt(lambda: (__import__('_interpreters') if sys.version_info >= (3, 13) else __import__('_xxsubinterpreters')).is_running(0))");
+      console.log(JSON.stringify(view));`);
+    assert.deepEqual(r, {
+      'main thread': true, name: 'MainThread', 'signal.signal': '<Handlers.SIG_DFL: 0>', 'new threads are daemons': false, running: 'True',
+    });
+  });
+
+  it('from a worker that used static-py first, Python started on a thread of its own; Node\'s main thread is then a thread Python did not start', async () => {
+    const r = await childJson<{ worker: Record<string, unknown>; main: Record<string, unknown> }>(`
+      const { Worker } = require('worker_threads');
+      const w = new Worker(\`
+        const { python } = require(\${JSON.stringify(require.resolve('static-py'))});
+        python.main.exec(\${JSON.stringify(${JSON.stringify(SEE)})});
+        require('worker_threads').parentPort.postMessage(python.main.call('view'));\`, { eval: true });
+      w.once('message', (worker) => {
+        const { python } = require('static-py');
+        console.log(JSON.stringify({ worker, main: python.main.call('view') }));
+        w.terminate();
+      });`);
+    const notMain = { 'main thread': false, 'signal.signal': 'ValueError: signal only works in main thread of the main interpreter', 'new threads are daemons': true };
+    assert.match(String(r.worker.name), /^Dummy-\d+$/);
+    assert.match(String(r.main.name), /^Dummy-\d+$/);
+    for (const side of [r.worker, r.main]) {
+      const { name: _name, ...rest } = side;
+      // 3.8 says only "signal only works in main thread".
+      const said = String(rest['signal.signal']).replace(/main thread$/, 'main thread of the main interpreter');
+      assert.deepEqual({ ...rest, 'signal.signal': said }, notMain);
+    }
+  });
+
+  it("lets _thread.interrupt_main() reach Node's main thread once Python code handles SIGINT; static-py itself leaves SIGINT to Node", async () => {
+    const r = await childJson<string[]>(`
+      const { python } = require('static-py');
+      const py = python.main;
+      py.exec('import signal, _thread, threading, time');
+      const poke = 'threading.Thread(target=_thread.interrupt_main).start(); time.sleep(0.2)';
+      const text = (f) => { try { f(); return 'no exception'; } catch (e) { return e.pythonType; } };
+      const before = [py.eval('repr(signal.getsignal(signal.SIGINT))'), text(() => py.exec(poke))];
+      py.exec('signal.signal(signal.SIGINT, signal.default_int_handler)');
+      console.log(JSON.stringify([...before, text(() => py.exec(poke))]));`);
+    // None: a handler Python did not install, Node's (it resets the
+    // terminal and re-raises); interrupt_main() then does nothing.
+    assert.deepEqual(r, ['None', 'no exception', 'KeyboardInterrupt']);
   });
 });

@@ -71,6 +71,27 @@ std::string ChooseAllocator(const std::string& requested, PyPreConfig* preconfig
          " (PYTHONMALLOC's names), or leave it unset";
 }
 
+// The main interpreter once CPython is up, on the thread it started on:
+// the static finder; the watcher that equips interpreters Python code
+// makes; before 3.13, threading's main thread (threading takes the thread
+// that first imports it, whatever CPython's runtime says, so it is
+// imported here rather than on whichever thread first needs it); and, as
+// Py_RunMain does, the mark that the main interpreter runs its program
+// (3.12+, _interpreters.is_running(0)). "" or what failed.
+std::string PrepareMainInterpreter(bool inittab) {
+  if (StaticFinder::Install() < 0) return "static-py: installing the static extension finder in the main interpreter failed";
+  if (!inittab && InterpreterWatcher::Start() < 0) {
+    return "static-py: watching for interpreters made by Python code failed (PySys_AddAuditHook)";
+  }
+#if PY_VERSION_HEX < 0x030D0000
+  PyObject* threading = PyImport_ImportModule("threading");
+  if (threading == nullptr) return "static-py: importing threading in the main interpreter failed";
+  Py_DECREF(threading);
+#endif
+  if (static_py_set_running_main(1) < 0) return "static-py: marking the main interpreter as running failed";
+  return "";
+}
+
 }  // namespace
 
 PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
@@ -203,19 +224,8 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   initial_tstate_ = PyThreadState_Get();
   executable_ = options.executable;
   inittab_ = options.inittab;
-  std::string error;
-  if (StaticFinder::Install() < 0) {
-    error = "static-py: installing the static extension finder in the main interpreter failed";
-    PyErr_Clear();
-  } else if (!options.inittab && InterpreterWatcher::Start() < 0) {
-    error = "static-py: watching for interpreters made by Python code failed (PySys_AddAuditHook)";
-    PyErr_Clear();
-  } else if (static_py_set_running_main(1) < 0) {
-    // As Py_RunMain does: the main interpreter runs its program for as long
-    // as the process lives (3.12+; _interpreters.is_running(0) sees it).
-    error = "static-py: marking the main interpreter as running failed";
-    PyErr_Clear();
-  }
+  std::string error = PrepareMainInterpreter(options.inittab);
+  if (!error.empty()) PyErr_Clear();
   PyEval_SaveThread();
   return error;
 }
