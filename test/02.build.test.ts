@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { build, root, tempDir } from './helpers/build.js';
+import { build, fakePython, pyenvRoot, root, tempDir } from './helpers/build.js';
 
 const buildScript = path.join(root, 'scripts', 'build.mjs');
 // The build's helpers are plain ESM; load them the way the build does.
@@ -44,7 +44,7 @@ describe('choosing the Python at build time', () => {
     if (!old) return t.skip('no Python older than 3.8 next to the one under test');
     const r = runBuild(['--python', old]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /is Python [23]\.\d+; static-py needs CPython 3\.8 or newer/);
+    assert.match(r.stderr, /is Python [23]\.\d+\.\d+; static-py needs CPython 3\.8 or newer \(it supports CPython 3\.8-3\.14\)/);
   });
 });
 
@@ -99,6 +99,33 @@ describe('one build description for node-gyp and cmake-js', () => {
     for (const variant of [{ debug: true }, { sanitize: true }, { tag: 'x' }, { 'tag-suffix': 'lab' }, { 'no-default': true }, { all: true }]) {
       assert.equal(makesDefault({ python: '/usr/bin/python3.11', ...variant }), false, JSON.stringify(variant));
     }
+  });
+
+  it('refuses a Python it does not support at build time, naming its version and what static-py supports', async () => {
+    const { probePython, SUPPORTED } = await load<{ probePython(p: string, origin: string): unknown; SUPPORTED: { min: number; max: number } }>('python-probe.mjs');
+    const { SUPPORTED: atRunTime } = await import(path.join(root, 'dist', 'installed-python.js')) as { SUPPORTED: object };
+    assert.deepEqual(SUPPORTED, atRunTime, 'the build and the loader support the same versions');
+    const refused = (answer: Parameters<typeof fakePython>[0]) => {
+      const python = fakePython(answer);
+      assert.throws(() => probePython(python, 'STATIC_PY_PYTHON'));
+      try { probePython(python, 'STATIC_PY_PYTHON'); } catch (e) { return (e as Error).message.split('\n')[0]!.replace(python, 'PY'); }
+      return '';
+    };
+    assert.equal(refused({ version: [3, 15, 0] }),
+      "static-py: 'PY' (STATIC_PY_PYTHON) is CPython 3.15.0, which static-py has not been tested on; it supports CPython 3.8-3.14.");
+    assert.equal(refused({ version: [3, 7, 16] }),
+      "static-py: 'PY' (STATIC_PY_PYTHON) is Python 3.7.16; static-py needs CPython 3.8 or newer (it supports CPython 3.8-3.14).");
+    assert.equal(refused({ version: [3, 14, 7], gilDisabled: true }),
+      "static-py: 'PY' (STATIC_PY_PYTHON) is a free-threaded build of CPython 3.14.7 (no GIL), which static-py does not support: " +
+      'its rules for thread states, its extension caches and the frameworks it builds assume a GIL. ' +
+      'Use the same CPython\'s default build (python3.14, not python3.14t).');
+  });
+
+  const freeThreaded = path.join(pyenvRoot, 'versions', '3.14.7t', 'bin', 'python3.14t');
+  it('refuses to build for a real free-threaded CPython 3.14t', { skip: !fs.existsSync(freeThreaded) && `no ${freeThreaded} here` }, () => {
+    const r = runBuild(['--python', freeThreaded]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /is a free-threaded build of CPython 3\.14\.\d+ \(no GIL\), which static-py does not support/);
   });
 
   it('refuses an unknown backend by name', () => {

@@ -88,17 +88,30 @@ describe(`the m_copy lab on CPython 3.${minor} (${build().info.tag})`, () => {
       generatedAt: '', loaders: LOADERS, scenarios: SCENARIOS.map((s) => s.id), variants: VARIANTS.map((v) => v.id),
       builds: [{ label: 'under test', python: build().info.python.executable, tag: build().info.tag, version: '3.x' }], results,
     };
-    const flat = (text: string) => text.replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' ');
+    const solid = (text: string) => text.replace(/\s+/g, '');
     for (const width of [100, 200]) {
       const table = terminalTable(report, width);
       assert.doesNotMatch(table, /…/);
       const lines = table.split('\n').filter((l) => !l.startsWith(build().info.tag));
       assert.deepEqual(lines.filter((l) => l.length > width), [], `no line is wider than ${width}`);
-      // Each cell reads whole: one line per cell, or its wrapped pieces in order.
-      const pieces = flat(table);
-      // One line per cell (narrow) keeps each cell's text in order, cut where a line is full.
-      const solid = (text: string) => text.replace(/\s+/g, '');
-      for (const r of results) assert.ok(width < 110 ? solid(table).includes(solid(r.cell)) : r.cell.split(' ').every((w) => pieces.includes(w)), r.cell);
+      if (width < 110) {
+        // One line per cell, continued on indented lines: each cell's text in order.
+        for (const r of results) assert.ok(solid(table).includes(solid(r.cell)), r.cell);
+        continue;
+      }
+      // A table: a row starts where the variant column is filled; each
+      // loader's column, its lines joined, is the whole cell.
+      const rows: string[][] = [];
+      for (const line of lines.filter((l) => l.includes(' │')).slice(1)) {
+        const cells = line.split(' │');
+        if (cells[1]!.trim()) rows.push(cells.map((c) => c.trim()));
+        else cells.forEach((c, i) => (rows.at(-1)![i] += c.trim()));
+      }
+      for (const r of results) {
+        const row = rows.find((cells) => cells[0] === r.scenario && cells[1] === r.variant)!;
+        const shown = row[2 + LOADERS.indexOf(r.loader)]!.replace(/^\[[^\]]+\]/, '');
+        assert.equal(solid(shown), solid(r.cell), `${r.scenario} ${r.variant} ${r.loader}`);
+      }
     }
     assert.match(terminalTable(report, 100), /^dotted-reimport · sp-1 · cpython: first: staticpytest_pkg\._staticpytest_basic; re-import:\n {4}staticpytest_pkg\._staticpytest_basic$/m);
   });
@@ -253,7 +266,7 @@ describe('static-py lab on bad input', () => {
     const report = JSON.parse(fs.readFileSync(path.join(out, 'lab-results.json'), 'utf8')) as LabReport;
     const missing = report.builds.filter((b) => b.error);
     const ran = report.builds.filter((b) => b.tag);
-    assert.equal(missing.length, 6 - (pyenvVersion ? 1 : 0) + (fs.existsSync(system) ? 0 : 1));
+    assert.equal(missing.length, 7 - (pyenvVersion ? 1 : 0) + (fs.existsSync(system) ? 0 : 1));
     for (const b of missing.filter((x) => x.label.startsWith('pyenv'))) {
       assert.match(b.error!, new RegExp(`^missing: no 3\\.\\d+\\.x under ${fakeRoot}/versions$`));
     }

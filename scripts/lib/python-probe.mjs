@@ -10,6 +10,16 @@ const probeScript = path.join(here, '..', 'probe_python.py');
 
 export class BuildError extends Error {}
 
+/**
+ * The CPython minor versions static-py is made for and tested on (3.MIN to
+ * 3.MAX); lib/installed-python.ts says the same at run time, and a test
+ * holds the two equal. A newer CPython is refused until it has been tested:
+ * static-py reads some of CPython's private structures (native/loader/
+ * cpython_internals.c), whose layout changes between minor versions.
+ */
+export const SUPPORTED = { min: 8, max: 14 };
+const supported = `CPython 3.${SUPPORTED.min}-3.${SUPPORTED.max}`;
+
 /** The interpreter the build uses when none is named. */
 export function defaultPython(env = process.env) {
   return env.STATIC_PY_PYTHON || 'python3';
@@ -47,12 +57,19 @@ export function probePython(python, origin = 'STATIC_PY_PYTHON') {
   if (info.implementation !== 'cpython') {
     throw new BuildError(`static-py: '${python}' (${origin}) is ${info.implementation}, not CPython.\n${hint}`);
   }
-  if (major !== 3 || minor < 8) {
+  const version = info.version.slice(0, 3).join('.');
+  if (major !== 3 || minor < SUPPORTED.min) {
     throw new BuildError(
-      `static-py: '${python}' (${origin}) is Python ${major}.${minor}; static-py needs CPython 3.8 or newer.\n${hint}`);
+      `static-py: '${python}' (${origin}) is Python ${version}; static-py needs CPython 3.${SUPPORTED.min} or newer (it supports ${supported}).\n${hint}`);
+  }
+  if (minor > SUPPORTED.max) {
+    throw new BuildError(`static-py: '${python}' (${origin}) is CPython ${version}, which static-py has not been tested on; ` +
+      `it supports ${supported}.\n${hint}`);
   }
   if (info.gil_disabled) {
-    throw new BuildError(`static-py: '${python}' (${origin}) is a free-threaded build, which static-py does not support yet.\n${hint}`);
+    throw new BuildError(`static-py: '${python}' (${origin}) is a free-threaded build of CPython ${version} (no GIL), which static-py does ` +
+      `not support: its rules for thread states, its extension caches and the frameworks it builds assume a GIL. ` +
+      `Use the same CPython's default build (python3.${minor}, not python3.${minor}t).\n${hint}`);
   }
   return { ...info, requested: python, major, minor };
 }

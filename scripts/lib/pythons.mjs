@@ -18,7 +18,7 @@ export function pyenvRoot(env = process.env) {
 export function findPythons({ env = process.env, includeDebug = false } = {}) {
   const found = [];
   const root = pyenvRoot(env);
-  const wanted = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
+  const wanted = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14'];
   const versions = root && fs.existsSync(path.join(root, 'versions')) ? fs.readdirSync(path.join(root, 'versions')) : [];
   for (const minor of wanted) {
     const matches = versions

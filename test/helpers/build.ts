@@ -64,6 +64,23 @@ export function sharedLibrary(name: string, sources: string[], extraFlags: strin
   return compileFixture(build(), name, sources, extraFlags);
 }
 
+/**
+ * A stand-in interpreter (a shell script named `name`) that answers both of
+ * static-py's questions, the build's probe and the run-time inspection,
+ * with `answer`: a CPython of any version or build, for the messages each
+ * gets.
+ */
+export function fakePython(answer: { version: [number, number, number]; gilDisabled?: boolean; libpython?: string | null }, name = 'python3'): string {
+  const file = path.join(tempDir('static-py-fake-python-'), name);
+  const json = JSON.stringify({
+    implementation: 'cpython', version: [...answer.version, 'final', 0], executable: file, abiflags: answer.gilDisabled ? 't' : '',
+    libpython: answer.libpython ?? null, libpython_shared: answer.libpython ?? null, freeThreaded: Boolean(answer.gilDisabled),
+    gil_disabled: Boolean(answer.gilDisabled),
+  });
+  fs.writeFileSync(file, `#!/bin/sh\ncat <<'EOF'\n${json}\nEOF\n`, { mode: 0o755 });
+  return file;
+}
+
 const tempDirs: string[] = [];
 process.on('exit', () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
