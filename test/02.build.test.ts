@@ -121,6 +121,17 @@ describe('one build description for node-gyp and cmake-js', () => {
       'Use the same CPython\'s default build (python3.14, not python3.14t).');
   });
 
+  it('refuses a CPython 3.14 without a shared libpython, naming it and how to configure one', async () => {
+    const { probePython, libpythonLinkage } = await load<{
+      probePython(p: string, origin: string): unknown; libpythonLinkage(info: unknown, link: string): unknown;
+    }>('python-probe.mjs');
+    const python = fakePython({ version: [3, 14, 7], libpython: null });
+    assert.throws(() => libpythonLinkage(probePython(python, 'STATIC_PY_PYTHON'), 'shared'), {
+      message: `static-py: ${python} (Python 3.14) has no shared libpython (configure it with --enable-shared, ` +
+        'e.g. PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install).',
+    });
+  });
+
   const freeThreaded = path.join(pyenvRoot, 'versions', '3.14.7t', 'bin', 'python3.14t');
   it('refuses to build for a real free-threaded CPython 3.14t', { skip: !fs.existsSync(freeThreaded) && `no ${freeThreaded} here` }, () => {
     const r = runBuild(['--python', freeThreaded]);
