@@ -66,26 +66,61 @@ export interface NativeBinding {
     missingNames: [string, string][];
     /** Start Python on the calling thread, Node's main thread, which is then Python's main thread. */
     onMainThread: boolean;
+    /** Tests only (STATIC_PY_INJECT_FAULT): where a fault is injected once Python is up. */
+    faultPoint?: string | undefined;
   }): NativeInterpreter;
   version(): NativeVersion;
   staticModules(): { name: string; initKind: string; symbol: string }[];
   createInterpreter(config: object): NativeInterpreter;
   interpreter(id: number): NativeInterpreter;
   interpreters(): NativeInterpreter[];
-  configureLoader(options: { policy?: 'cpython' | 'isolated'; packageContext?: boolean }): void;
+  /** What makes `name` no module name an import could produce, or null. */
+  moduleNameProblem(name: string): string | null;
+  configureLoader(options: { policy?: 'cpython' | 'isolated' | undefined; packageContext?: boolean | undefined }): NativeLoaderSettings;
+  loaderSettings(): NativeLoaderSettings;
+  /** Internal: the m_copy lab's probes (lib/lab only). */
+  lab: NativeLab;
 }
 
-export interface NativeVersion {
+export interface NativeLoaderSettings {
+  policy: 'cpython' | 'isolated';
+  packageContext: boolean;
+  /** The first static import fixed the policy. */
+  policyFixed: boolean;
+}
+
+export interface NativeLab {
+  observeCopies(): void;
+  moduleState(interpreterId: number, name: string): unknown;
+}
+
+/** The CPython this process embeds. */
+export interface PythonVersion {
   major: number;
   minor: number;
   micro: number;
-  releaselevel: string;
+  releaselevel: 'alpha' | 'beta' | 'candidate' | 'final';
   serial: number;
+  /** `sys.hexversion`. */
   hexversion: number;
+  /** A Py_DEBUG build. */
   debug: boolean;
+  /** libpython is a shared library next to the addon. */
   sharedLibrary: boolean;
+  /** libpython is linked into the addon itself. */
   staticLibrary: boolean;
+  /** The build's tag, e.g. `'cp312'` (builds/<tag>/static_py.node). */
   tag: string;
+}
+
+/** What the addon reports: the version, and what the layout check needs. */
+export interface NativeVersion extends PythonVersion {
+  /** PY_VERSION of the headers the addon was compiled with. */
+  compiledWith: string;
+  /** The running libpython's own PY_VERSION ("3.11.2", "3.14.0rc1"). */
+  release: string;
+  /** The signature of CPython's private structures in those headers (native/cpython/internals.h). */
+  layout: string;
   started: boolean;
 }
 
@@ -102,7 +137,6 @@ export interface NativeInterpreter {
   call(name: string, kwargs: object | null, ...args: unknown[]): unknown;
   import(name: string): unknown;
   importByInitFunc(name: string, symbol: string | null, library: string | null, initFrom: string | null): unknown;
-  moduleState(name: string): unknown;
 }
 
 export interface NativeHandle {
@@ -413,7 +447,7 @@ function preloadLibpython(build: Build): void {
  * The calling convention with the native addon (kNativeApi in
  * native/addon.cc): bumped together with it whenever either side changes.
  */
-export const NATIVE_API = 2;
+export const NATIVE_API = 3;
 
 /**
  * Why `file` cannot be a whole 64-bit ELF shared object, or null. A cut-short

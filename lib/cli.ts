@@ -6,7 +6,6 @@
 import path from 'node:path';
 
 import { defaultRecord, listBuilds, listPrebuilds, packageRoot, prebuildTag, rebuildCommand } from './binding.js';
-import { labCommand } from './lab/command.js';
 import { staleManifest } from './manifest-check.js';
 import { python } from './python.js';
 
@@ -66,7 +65,8 @@ function builds(): void {
 const commands: Record<string, (args: string[]) => number | Promise<number>> = {
   info: () => (info(), 0),
   builds: () => (builds(), 0),
-  lab: labCommand,
+  // The lab is its own entry point (static-py/lab): loaded only when asked for.
+  lab: async (args) => (await import('./lab/command.js')).labCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

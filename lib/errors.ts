@@ -69,23 +69,26 @@ export function requireString(name: string, value: unknown): asserts value is st
   if (typeof value !== 'string') throw invalidArgument(name, 'a string', value);
 }
 
-/**
- * Throws unless `value` is a well-formed dotted module name: a string, not
- * empty, no NUL, no leading, trailing or doubled dots. Python still decides
- * whether the module exists.
- */
 // Names already found well formed: call() checks its name on every call.
 const WELL_FORMED = new Set<string>();
+// The loader's own rule (native/loader/module_names.h), set when the
+// binding loads; every Interpreter exists only after that.
+let moduleNameProblem: (name: string) => string | null = () => null;
 
+/** Internal: the rule requireModuleName applies, the native loader's. */
+export function checkModuleNamesWith(problemOf: (name: string) => string | null): void {
+  moduleNameProblem = problemOf;
+}
+
+/**
+ * Throws unless `value` is a well-formed dotted module name, by the
+ * loader's rule: a string, not empty, no NUL, no leading, trailing or
+ * doubled dots. Python still decides whether the module exists.
+ */
 export function requireModuleName(name: string, value: unknown): asserts value is string {
   if (WELL_FORMED.has(value as string)) return;
   requireString(name, value);
-  const problem =
-    value === '' ? 'is empty'
-    : value.includes('\0') ? 'contains a NUL character'
-    : value.startsWith('.') || value.endsWith('.') ? 'starts or ends with a dot'
-    : value.includes('..') ? 'has an empty component (two dots in a row)'
-    : null;
+  const problem = moduleNameProblem(value);
   if (problem) throw invalidValue(name, `${problem}; a module name looks like 'pkg.module'`, value);
   if (WELL_FORMED.size < 4096) WELL_FORMED.add(value);
 }

@@ -9,4 +9,4 @@ export const PyObject: typeof cjs.PyObject = cjs.PyObject;
 export type PyObject = InstanceType<typeof cjs.PyObject>;
 export const PythonError: typeof cjs.PythonError = cjs.PythonError;
 export type PythonError = InstanceType<typeof cjs.PythonError>;
-export type { BuildInfo, ConfigureOptions, InterpreterOptions, ResolvedInterpreterOptions, ImportByInitFuncOptions, ModuleState, PyModuleInfo, Python, PythonVersion, StaticModule } from './index.js';
+export type { BuildInfo, ConfigureOptions, InterpreterOptions, ResolvedInterpreterOptions, ImportByInitFuncOptions, LoaderSettings, PyModuleInfo, Python, PythonVersion, StaticModule } from './index.js';

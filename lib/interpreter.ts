@@ -26,28 +26,6 @@ export interface PyModuleInfo {
   isPackage: boolean;
 }
 
-/** Isolation probes for one imported module (`interp.moduleState(name)`). */
-export interface ModuleState {
-  /** `id(module)`. */
-  id: number | bigint;
-  /** The address of its PyModuleDef, or null when PyModule_GetDef gives none. */
-  def: string | null;
-  /** From the def: `'single-phase'`, `'multi-phase'`, or `'none'`. */
-  initKind: 'single-phase' | 'multi-phase' | 'none';
-  /**
-   * Single-phase modules with `m_size == -1` only (else null): whether there
-   * is an m_copy for this interpreter to re-import from, the id of the
-   * interpreter whose objects it holds (`'unknown'` where the build does not
-   * let us tell: a def static-py did not load), and where it is kept
-   * (`'in the def'`, shared by every interpreter, or `'per-interpreter'`).
-   */
-  mCopy: { present: boolean; owner: number | 'unknown' | null; kept: 'in the def' | 'per-interpreter' } | null;
-  /** The address of the module's state (PyModule_GetState), or null. */
-  state: string | null;
-  /** For static-py's test extensions: calls to the module's init function so far; else null. */
-  initCount: number | null;
-}
-
 /** Where `importByInitFunc` finds the init function. */
 export interface ImportByInitFuncOptions {
   /** The init function's symbol; default: the static table's entry for the name. */
@@ -290,15 +268,5 @@ export class Interpreter {
       if (options.symbol === undefined) throw invalidValue('options', 'names a library but no symbol to look up in it', options);
     }
     return this.#native.importByInitFunc(fullName, options.symbol ?? null, options.library ?? null, options.initFrom ?? null) as PyModuleInfo;
-  }
-
-  /**
-   * Isolation probes for a module already in `sys.modules`.
-   * @throws {PythonError} LookupError when the module is not imported here.
-   * @example python.main.moduleState('_staticpytest_basic').mCopy  // { present: true, owner: 0, kept: 'in the def' }
-   */
-  moduleState(name: string): ModuleState {
-    requireModuleName('name', name);
-    return this.#native.moduleState(name) as ModuleState;
   }
 }

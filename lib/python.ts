@@ -3,31 +3,13 @@
 // interpreter is first needed, and hands out interpreters.
 import { isMainThread } from 'node:worker_threads';
 
-import { type Build, type BuildInfo, type NativeBinding, loadBuild, pythonExecutable, selectBuild } from './binding.js';
-import { PythonError, invalidArgument, invalidValue } from './errors.js';
+import { type Build, type BuildInfo, type NativeBinding, type PythonVersion, loadBuild, pythonExecutable, rebuildCommand, selectBuild } from './binding.js';
+import { PythonError, checkModuleNamesWith, invalidArgument, invalidValue } from './errors.js';
 import { Interpreter } from './interpreter.js';
+import { layoutProblem } from './layouts.js';
 import { staleManifest } from './manifest-check.js';
 import { type InterpreterOptions, resolveInterpreterOptions } from './interpreter-options.js';
 import { PyObject } from './pyobject.js';
-
-/** The CPython this process embeds. */
-export interface PythonVersion {
-  major: number;
-  minor: number;
-  micro: number;
-  releaselevel: 'alpha' | 'beta' | 'candidate' | 'final';
-  serial: number;
-  /** `sys.hexversion`. */
-  hexversion: number;
-  /** A Py_DEBUG build. */
-  debug: boolean;
-  /** libpython is a shared library next to the addon. */
-  sharedLibrary: boolean;
-  /** libpython is linked into the addon itself. */
-  staticLibrary: boolean;
-  /** The build's tag, e.g. `'cp312'` (builds/<tag>/static_py.node). */
-  tag: string;
-}
 
 /** A module linked into the addon, from the build-time table. */
 export interface StaticModule {
@@ -47,15 +29,17 @@ export interface ConfigureOptions {
    */
   python?: string;
   /**
-   * How single-phase static modules are cached between imports, for the
-   * whole process: `'cpython'` (default: exactly what the running CPython
-   * does for dynamic extensions, one m_copy shared by every interpreter) or
-   * `'isolated'` (one m_copy per interpreter, gh-101758's approach 2).
+   * How single-phase static modules are cached between imports:
+   * `'cpython'` (default: exactly what the running CPython does for dynamic
+   * extensions, one m_copy shared by every interpreter) or `'isolated'`
+   * (one m_copy per interpreter, gh-101758's approach 2). Process-wide
+   * (see {@link LoaderSettings}), and fixed by the first static import.
    */
   loader?: 'cpython' | 'isolated';
   /**
    * Whether single-phase init gets the package context (default true).
    * false reproduces loaders that drop it: `pkg.sub` is named `sub`.
+   * Process-wide (see {@link LoaderSettings}).
    */
   packageContext?: boolean;
   /**
@@ -68,13 +52,38 @@ export interface ConfigureOptions {
   register?: 'finder' | 'inittab';
 }
 
+/**
+ * The loader's settings, which are the process's, whichever thread
+ * (worker) reads them: there is one import system. The rule for changing
+ * them: the first thread to choose a setting (`python.configure`) owns it
+ * and may change it again (the loader policy only until the first static
+ * import fixes it); any other thread may ask only for the value it has,
+ * and is refused with an Error otherwise.
+ */
+export interface LoaderSettings {
+  loader: 'cpython' | 'isolated';
+  packageContext: boolean;
+  /** The first static import fixed the loader policy for the life of the process. */
+  loaderFixed: boolean;
+}
+
 const CONFIGURE_KEYS = new Set(['python', 'loader', 'packageContext', 'register']);
+
+// Told when this thread's native binding loads (the lab's entry point
+// uses it to start watching before the first import).
+const bindingListeners: ((binding: NativeBinding) => void)[] = [];
+let loadedBinding: NativeBinding | undefined;
+let bindingOfPython: (p: Python) => NativeBinding;
 
 class Python {
   #options: ConfigureOptions = {};
   #build: Build | undefined;
   #binding: NativeBinding | undefined;
   #main: Interpreter | undefined;
+
+  static {
+    bindingOfPython = (p) => p.#load();
+  }
 
   /**
    * Chooses the Python before first use. Later calls, once the native build
@@ -105,44 +114,65 @@ class Python {
     if (options.register !== undefined && this.#main) {
       throw new Error('static-py: python.configure({ register }) must come before Python starts (the first use of python.main)');
     }
-    if (this.#binding && options.python === undefined) {
-      // Loader settings are process-wide; the native layer refuses a change
-      // once a static module has been cached.
-      if (options.loader !== undefined || options.packageContext !== undefined) {
-        this.#binding.configureLoader({ policy: options.loader, packageContext: options.packageContext });
-      }
-      this.#options = { ...this.#options, ...options };
-      return;
-    }
-    if (this.#binding) {
+    if (this.#binding && options.python !== undefined) {
       throw new Error(`static-py: python.configure() must come before first use; build ${this.#build!.info.tag} is already loaded`);
     }
-    this.#options = { ...this.#options, ...options };
+    const { loader, packageContext, ...rest } = options;
+    if (this.#binding) {
+      // Process-wide: the native layer applies the rule (LoaderSettings).
+      if (loader !== undefined || packageContext !== undefined) this.#binding.configureLoader({ policy: loader, packageContext });
+    } else {
+      this.#pendingLoader = { ...this.#pendingLoader, ...(loader !== undefined && { loader }), ...(packageContext !== undefined && { packageContext }) };
+    }
+    this.#options = { ...this.#options, ...rest };
   }
 
-  /** @internal The native binding, loaded on first use. */
-  get binding(): NativeBinding {
+  // Loader settings asked for before the build loaded: applied when it does.
+  #pendingLoader: Pick<ConfigureOptions, 'loader' | 'packageContext'> = {};
+
+  /** The native binding, loaded on first use. */
+  #load(): NativeBinding {
     if (!this.#binding) {
       const build = selectBuild({ python: this.#options.python });
       const binding = loadBuild(build);
+      const problem = layoutProblem(binding.version());
+      if (problem) {
+        throw new Error(`static-py: cannot use ${build.file}: ${problem}.
+` +
+          `Remedy: build static-py for this Python: ${rebuildCommand(build.info.python.executable)}`);
+      }
       binding.setup(PythonError, (handle) => new PyObject(handle));
-      binding.configureLoader({ policy: this.#options.loader, packageContext: this.#options.packageContext });
+      checkModuleNamesWith(binding.moduleNameProblem);
       this.#build = build;
       this.#binding = binding;
+      const { loader, packageContext } = this.#pendingLoader;
+      this.#pendingLoader = {};
+      if (loader !== undefined || packageContext !== undefined) binding.configureLoader({ policy: loader, packageContext });
+      loadedBinding = binding;
+      for (const listener of bindingListeners) listener(binding);
     }
     return this.#binding;
   }
 
   /** What the loaded build was made from. Loads the build; does not start Python. */
   get build(): BuildInfo {
-    void this.binding;
+    this.#load();
     return this.#build!.info;
   }
 
   /** The embedded CPython's version. Loads the build; does not start Python. */
   get version(): PythonVersion {
-    const { started: _started, ...version } = this.binding.version();
-    return version as PythonVersion;
+    const { started: _started, compiledWith: _compiledWith, release: _release, layout: _layout, ...version } = this.#load().version();
+    return version;
+  }
+
+  /**
+   * The loader's settings for the whole process, as they are now (another
+   * thread may have chosen them). Loads the build; does not start Python.
+   */
+  get loader(): LoaderSettings {
+    const { policy, packageContext, policyFixed } = this.#load().loaderSettings();
+    return { loader: policy, packageContext, loaderFixed: policyFixed };
   }
 
   /**
@@ -153,7 +183,7 @@ class Python {
    */
   get main(): Interpreter {
     if (!this.#main) {
-      const native = this.binding.start({
+      const native = this.#load().start({
         executable: pythonExecutable(this.#build!, this.#options.python ?? process.env.STATIC_PY_PYTHON),
         register: this.#options.register ?? 'finder',
         // PYTHONMALLOC under our own name: the isolated config ignores PYTHON*.
@@ -161,6 +191,7 @@ class Python {
         missingNames: staleManifest(this.#build!.info)?.missing ?? [],
         // Python's main thread is Node's when static-py is first used there.
         onMainThread: isMainThread,
+        faultPoint: process.env.STATIC_PY_INJECT_FAULT || undefined,
       });
       this.#main = Interpreter.wrap(native);
     }
@@ -181,7 +212,7 @@ class Python {
   createInterpreter(options?: InterpreterOptions | 'isolated' | 'legacy'): Interpreter {
     const resolved = resolveInterpreterOptions(options, this.version);
     void this.main;
-    return Interpreter.wrap(this.binding.createInterpreter(resolved), resolved);
+    return Interpreter.wrap(this.#load().createInterpreter(resolved), resolved);
   }
 
   /**
@@ -191,21 +222,35 @@ class Python {
   interpreter(id: number): Interpreter {
     if (!Number.isSafeInteger(id) || id < 0) throw invalidArgument('id', 'an interpreter id (a non-negative integer)', id);
     void this.main;
-    return Interpreter.wrap(this.binding.interpreter(id));
+    return Interpreter.wrap(this.#load().interpreter(id));
   }
 
   /** This thread's live interpreters, the main one first. */
   interpreters(): Interpreter[] {
     void this.main;
-    return this.binding.interpreters().map((n) => Interpreter.wrap(n));
+    return this.#load().interpreters().map((n) => Interpreter.wrap(n));
   }
 
   /** The extension modules linked into this build, from its static table. */
   staticModules(): StaticModule[] {
-    return this.binding.staticModules() as StaticModule[];
+    return this.#load().staticModules() as StaticModule[];
   }
 }
 
 /** The embedded CPython. */
 export const python = new Python();
 export type { Python };
+
+/**
+ * Internal, for static-py's own entry points (static-py/lab): this
+ * thread's native binding, loaded if it was not.
+ */
+export function nativeBinding(): NativeBinding {
+  return bindingOfPython(python);
+}
+
+/** Internal: calls `listener` with this thread's binding once it is loaded (now, if it is). */
+export function whenBindingLoads(listener: (binding: NativeBinding) => void): void {
+  bindingListeners.push(listener);
+  if (loadedBinding) listener(loadedBinding);
+}

@@ -3,8 +3,12 @@
 
 #include <napi.h>
 
+#include "env/build_report.h"
 #include "env/env_state.h"
+#include "env/loader_settings.h"
+#include "env/python_bindings.h"
 #include "interp/interpreter.h"
+#include "lab/lab_probes.h"
 #include "objects/py_object_handle.h"
 #include "runtime/python_runtime.h"
 
@@ -13,22 +17,27 @@ namespace static_py {
 // The calling convention between this addon and lib/ (lib/binding.ts,
 // NATIVE_API): bumped with every change to either side's expectations, so a
 // build made from older sources is refused with a clear message.
-constexpr uint32_t kNativeApi = 2;
+constexpr uint32_t kNativeApi = 3;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PythonRuntime::KeepLoaded();
   EnvState* state = EnvState::Create(env);
+  auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
   exports.Set("nativeApi", Napi::Number::New(env, kNativeApi));
-  exports.Set("setup", Napi::Function::New(env, &EnvState::JSSetup, "setup"));
-  exports.Set("start", Napi::Function::New(env, &EnvState::JSStart, "start"));
-  exports.Set("version", Napi::Function::New(env, &EnvState::JSVersion, "version"));
-  exports.Set("staticModules", Napi::Function::New(env, &EnvState::JSStaticModules, "staticModules"));
-  exports.Set("createInterpreter", Napi::Function::New(env, &EnvState::JSCreateInterpreter, "createInterpreter"));
-  exports.Set("interpreter", Napi::Function::New(env, &EnvState::JSInterpreter, "interpreter"));
-  exports.Set("configureLoader", Napi::Function::New(env, &EnvState::JSConfigureLoader, "configureLoader"));
-  exports.Set("interpreters", Napi::Function::New(env, &EnvState::JSInterpreters, "interpreters"));
+  fn("setup", &PythonBindings::JSSetup);
+  fn("start", &PythonBindings::JSStart);
+  fn("createInterpreter", &PythonBindings::JSCreateInterpreter);
+  fn("interpreter", &PythonBindings::JSInterpreter);
+  fn("interpreters", &PythonBindings::JSInterpreters);
+  fn("moduleNameProblem", &PythonBindings::JSModuleNameProblem);
+  fn("version", &BuildReport::JSVersion);
+  fn("staticModules", &BuildReport::JSStaticModules);
+  fn("configureLoader", &LoaderSettings::JSConfigure);
+  fn("loaderSettings", &LoaderSettings::JSSettings);
   exports.Set("Interpreter", Interpreter::Init(env, state));
   exports.Set("PyObjectHandle", PyObjectHandle::Init(env, state));
+  // Internal: the m_copy lab's probes, for lib/lab only.
+  exports.Set("lab", LabProbes::Init(env));
   return exports;
 }
 

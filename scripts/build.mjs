@@ -8,6 +8,7 @@
 //   node scripts/build.mjs                    default Python (STATIC_PY_PYTHON or python3)
 //   node scripts/build.mjs --python PATH      one interpreter
 //   node scripts/build.mjs --all              every build found (scripts/lib/pythons.mjs)
+//   node scripts/build.mjs --list-pythons     those builds as JSON, building nothing
 //   options: --link static|shared  --backend gyp|cmake  --debug  --sanitize  --manifest FILE | --no-manifest
 //            --tag NAME | --tag-suffix SUFFIX  --no-default  --quiet
 // A plain build of one Python (not --all, no debug, sanitizer, tag or
@@ -310,8 +311,13 @@ async function main() {
       'tag-suffix': { type: 'string' },
       'no-default': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'list-pythons': { type: 'boolean' },
     },
   });
+  if (values['list-pythons']) {
+    process.stdout.write(`${JSON.stringify(findPythons())}\n`);
+    return;
+  }
   const manifest = values['no-manifest'] ? false : values.manifest;
   const common = { link: values.link, backend: values.backend, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'] };
   if (values.all) {

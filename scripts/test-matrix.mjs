@@ -3,7 +3,12 @@
 // machine (scripts/lib/pythons.mjs), then with cmake-js and with static
 // libpython, and runs the whole suite against each, printing one line per
 // build. Missing builds are reported, never dropped.
-//   --debug   also the Debian python3.11-dbg (Py_DEBUG) build
+//   --debug                 also the Debian python3.11-dbg (Py_DEBUG) build
+//   --skip-default          leave out the leg that is the default build (npm test
+//                           has just run the suite on it: CI)
+//   --cpython-suites-on L   CPython's own thread and interpreter tests (test/90)
+//                           only on the legs whose label contains one of the
+//                           comma-separated L (CI: a minute or two a build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +17,10 @@ import { parseArgs } from 'node:util';
 import { findPythons } from './lib/pythons.mjs';
 import { compileTests, root, runNodeTests, summarize, testFiles } from './lib/tests.mjs';
 
-const { values } = parseArgs({ options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' }, 'skip-default': { type: 'boolean' }, 'cpython-suites-on': { type: 'string' } },
+});
+const suitesOn = values['cpython-suites-on']?.split(',').map((l) => l.trim()).filter(Boolean);
 if (compileTests() !== 0) process.exit(1);
 const files = testFiles();
 const lines = [];
@@ -32,7 +40,20 @@ const legs = [
     ? { ...debian, label: 'static Debian python3.11', build: ['--link', 'static'], env: { STATIC_PY_LINK: 'static' } }
     : { label: 'static Debian python3.11', found: false, why: 'needs /usr/bin/python3.11 and libpython3.11-pic.a (apt-get install python3.11-dev)' },
 ];
+const defaultPython = (() => {
+  try {
+    const { tag } = JSON.parse(fs.readFileSync(path.join(root, 'builds', 'default.json'), 'utf8'));
+    return fs.realpathSync(JSON.parse(fs.readFileSync(path.join(root, 'builds', tag, 'build-config.json'), 'utf8')).python.executable);
+  } catch {
+    return null;
+  }
+})();
 for (const p of legs) {
+  if (values['skip-default'] && p.found && !p.build && fs.realpathSync(p.python) === defaultPython) {
+    lines.push(`skipped  ${p.label.padEnd(24)} the default build: npm test runs the suite on it`);
+    console.log(lines.at(-1));
+    continue;
+  }
   if (!p.found) {
     lines.push(`skipped  ${p.label.padEnd(24)} ${p.why}`);
     console.log(lines.at(-1));
@@ -49,6 +70,7 @@ for (const p of legs) {
     continue;
   }
   const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_LINK: '', STATIC_PY_TEST_MATRIX: '1', ...p.env };
+  if (suitesOn && !suitesOn.some((l) => p.label.includes(l))) env.STATIC_PY_TEST_CPYTHON_SUITES = '';
   const { code, output } = await runNodeTests(files, { env, capture: true });
   const s = summarize(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -20,7 +20,9 @@ describe('the package', () => {
     assert.deepEqual(pkg.exports['.'].require, { types: './dist/index.d.ts', default: './dist/index.js' });
     assert.deepEqual(pkg.exports['.'].import, { types: './dist/index.d.mts', default: './dist/index.mjs' });
     assert.equal(pkg.bin['static-py'], './dist/cli.js');
-    for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js']) {
+    assert.deepEqual(pkg.exports['./lab'].require, { types: './dist/lab/index.d.ts', default: './dist/lab/index.js' });
+    assert.deepEqual(pkg.exports['./lab'].import, { types: './dist/lab/index.d.mts', default: './dist/lab/index.mjs' });
+    for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/index.d.mts', 'dist/cli.js', 'dist/lab/index.js', 'dist/lab/index.mjs']) {
       assert.ok(fs.existsSync(path.join(root, file)), `${file} is built`);
     }
   });
@@ -50,6 +52,29 @@ describe('the package', () => {
     });
   });
 
+  it('loads none of the lab, and needs neither scripts/ nor test/fixtures/ at run time', () => {
+    // A copy of the package with only what the library itself reads: dist/,
+    // package.json, the native build, and the layout table.
+    const copy = path.join(tempDir(), 'static-py');
+    fs.mkdirSync(path.join(copy, 'builds'), { recursive: true });
+    fs.cpSync(path.join(root, 'dist'), path.join(copy, 'dist'), { recursive: true });
+    fs.rmSync(path.join(copy, 'dist', 'lab'), { recursive: true });
+    fs.cpSync(path.join(root, 'package.json'), path.join(copy, 'package.json'));
+    fs.cpSync(path.join(root, 'native', 'cpython'), path.join(copy, 'native', 'cpython'), { recursive: true });
+    fs.cpSync(build().dir, path.join(copy, 'builds', build().info.tag), { recursive: true });
+    const r = spawnSync(process.execPath, ['-e', `
+      const { python } = require(${JSON.stringify(copy)});
+      const answer = python.main.eval('6 * 7');
+      const loaded = Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(copy)})).map((f) => f.slice(${copy.length + 1}));
+      console.log(JSON.stringify({ answer, loaded, binding: 'binding' in python }));
+    `], { encoding: 'utf8', env: { ...process.env, STATIC_PY_BUILD: build().info.tag } });
+    assert.equal(r.status, 0, r.stderr);
+    const { answer, loaded, binding } = JSON.parse(r.stdout) as { answer: number; loaded: string[]; binding: boolean };
+    assert.equal(answer, 42);
+    assert.deepEqual(loaded.filter((f) => !f.startsWith('dist/') || f.startsWith('dist/lab/')), [`builds/${build().info.tag}/static_py.node`]);
+    assert.equal(binding, false, 'the native binding is not public API');
+  });
+
   it('works from ESM with the same objects as from CommonJS', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
       import { python, PythonError, PyObject } from 'static-py';
@@ -65,8 +90,12 @@ describe('the package', () => {
     const dir = path.join(root, 'builds', 'type-check');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'usage.ts'), `
-      import { python, PythonError, PyObject, type Interpreter, type PyModuleInfo, type PythonVersion } from 'static-py';
+      import { python, PythonError, PyObject, type Interpreter, type LoaderSettings, type PyModuleInfo, type PythonVersion } from 'static-py';
+      import { moduleState, type ModuleState } from 'static-py/lab';
       const v: PythonVersion = python.version;
+      const settings: LoaderSettings = python.loader;
+      const state: ModuleState = moduleState(python.main, 'sys');
+      console.log(settings.loader, state.initKind);
       const main: Interpreter = python.main;
       const info: PyModuleInfo = main.import('json');
       const n: unknown = main.call('math.hypot', 3, 4, { kwargs: {} });

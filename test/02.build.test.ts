@@ -146,6 +146,26 @@ describe('one build description for node-gyp and cmake-js', () => {
   });
 });
 
+describe("the table of CPython's private layouts", () => {
+  it('agrees with every CPython on this machine that it lists (scripts/check-layouts.mjs --check)', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'check-layouts.mjs'), '--check'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it('lets a build run on another patch release only where the table says that release has its layout', async () => {
+    const { layoutProblem } = await import(path.join(root, 'dist', 'layouts.js')) as typeof import('../dist/layouts.js');
+    const table = { layouts: { '3.11.2': 'aaaa', '3.11.7': 'aaaa', '3.11.4': 'bbbb' } };
+    const made = { compiledWith: '3.11.7', layout: 'aaaa', debug: false };
+    assert.equal(layoutProblem({ ...made, release: '3.11.7' }, { layouts: {} }), null, 'its own release always');
+    assert.equal(layoutProblem({ ...made, release: '3.11.2' }, table), null);
+    assert.equal(layoutProblem({ ...made, release: '3.11.4' }, table),
+      "it was compiled against CPython 3.11.7's private structures, and CPython 3.11.4, which this process runs, lays them out differently");
+    assert.equal(layoutProblem({ ...made, release: '3.11.9' }, table),
+      "it was compiled against CPython 3.11.7's private structures (checked to share it: 3.11.2, 3.11.7), and this process runs CPython 3.11.9, whose layout static-py has not checked");
+    assert.match(layoutProblem({ ...made, release: '3.11.2', debug: true }, table)!, /3\.11\.2, whose layout static-py has not checked$/);
+  });
+});
+
 describe('the manifest', () => {
   it('derives PyInit_<last part>, and PyInitU_<punycode> for non-ASCII names as CPython does', async () => {
     const { defaultInitSymbol } = await load<ManifestModule>('manifest.mjs');

@@ -83,6 +83,45 @@ describe('PythonError', () => {
   });
 });
 
+describe('no JS while the GIL is held', () => {
+  // A PythonError is made after the call has let go of the GIL: a user's
+  // Error.prepareStackTrace runs while it is made, and here waits for a
+  // worker that needs the main interpreter's GIL. Made with the GIL still
+  // held, the two would wait for each other until the timeout.
+  it("runs a user's Error.prepareStackTrace with the GIL released", async () => {
+    const r = await runChild(`
+      const { Worker } = require('node:worker_threads');
+      const { python } = require('static-py');
+      python.main.eval('1');
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(\`
+        const { parentPort, workerData } = require('node:worker_threads');
+        const { python } = require('static-py');
+        python.main.eval('1');
+        parentPort.once('message', () => {
+          python.main.eval('2 + 2');
+          Atomics.store(workerData, 0, 1);
+          Atomics.notify(workerData, 0);
+        });
+        parentPort.postMessage('ready');\`, { eval: true, workerData: flag });
+      worker.once('message', async () => {
+        let waited;
+        Error.prepareStackTrace = (error) => {
+          if (waited === undefined) {
+            worker.postMessage('go');
+            // 'not-equal': the worker was done before the wait began.
+            waited = Atomics.wait(flag, 0, 0, 20000) === 'timed-out' ? 'timed out' : 'the worker ran';
+          }
+          return String(error);
+        };
+        try { python.main.eval('1 / 0'); } catch (e) { console.log(JSON.stringify({ type: e.pythonType, waited })); }
+        await worker.terminate();
+      });`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { type: 'ZeroDivisionError', waited: 'the worker ran' });
+  });
+});
+
 describe('bad arguments', () => {
   it('are TypeErrors from the TS layer that name the argument', () => {
     assert.throws(() => py.exec(42 as unknown as string), { name: 'TypeError', message: 'static-py: code must be a string, got number 42' });

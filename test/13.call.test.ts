@@ -45,6 +45,55 @@ describe('call()', () => {
   it('raises what the function raises, with its traceback', () => {
     assert.throws(() => py.call('int', 'x'), { pythonType: 'ValueError', pythonMessage: "invalid literal for int() with base 10: 'x'" });
   });
+
+  // Its cache of names holds 4,096 and is then emptied; the JS thread and
+  // the executor share it, and each lets go of the GIL in the middle of a
+  // resolution (here in __getattr__), when the other may empty it.
+  it('resolves more than 4,096 distinct names from two threads at once', async () => {
+    const interp = python.createInterpreter();
+    try {
+      interp.exec('import time\nclass Names:\n    def __getattr__(self, name):\n        time.sleep(0.0001)\n        return len\nnames = Names()');
+      const count = 2500;
+      const elsewhere = Array.from({ length: count }, (_, i) => interp.callAsync(`names.b${i}`, 'ab'));
+      for (let i = 0; i < count; i++) assert.equal(interp.call(`names.a${i}`, 'abc'), 3);
+      assert.deepEqual(new Set(await Promise.all(elsewhere)), new Set([2]));
+    } finally {
+      interp.close();
+    }
+  });
+});
+
+describe('Buffer arguments', () => {
+  py.exec('def first_bytes(*args, **kwargs):\n    return bytes(args[0][:4])');
+  // A getter runs while later arguments convert; one that moves the
+  // buffer away (transfer) and reuses its memory must not change, or free,
+  // what Python was given.
+  const transferredBy = (data: Uint8Array) => ({
+    get later() {
+      const buffer = data.buffer as ArrayBuffer;
+      const moved = structuredClone(buffer, { transfer: [buffer] });
+      new Uint8Array(moved).fill(9);
+      return 1;
+    },
+  });
+
+  it('gives Python the bytes a Buffer held when it was passed, whatever a later argument\'s getter does to it', () => {
+    const data = new Uint8Array(1 << 16).fill(7);
+    assert.deepEqual([...(py.call('first_bytes', data, transferredBy(data)) as Buffer)], [7, 7, 7, 7]);
+    assert.equal(data.byteLength, 0, 'the getter did move the buffer away');
+  });
+
+  it('does the same when the getter runs in the keyword arguments, which convert last', () => {
+    const data = new Uint8Array(1 << 16).fill(7);
+    assert.deepEqual([...(py.call('first_bytes', data, { kwargs: transferredBy(data) }) as Buffer)], [7, 7, 7, 7]);
+    assert.equal(data.byteLength, 0);
+  });
+
+  it('passes a Buffer followed only by values that run no JS, and inside a container, as the same bytes', () => {
+    const data = Buffer.alloc(1 << 16, 5);
+    assert.deepEqual([...(py.call('first_bytes', data, 1, 'x', null, Buffer.from('y')) as Buffer)], [5, 5, 5, 5]);
+    assert.equal(py.call('len', [data, { a: data }]), 2);
+  });
 });
 
 describe('import()', () => {

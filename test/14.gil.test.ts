@@ -69,5 +69,32 @@ ticker.start()`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /answered 42 42 22/);
   });
-});
 
+  // A thread state belongs to the thread that made it (3.8-3.14): CPython
+  // finds threads by that id (PyThreadState_SetAsyncExc, faulthandler). A
+  // state static-py made on one thread for use on another (the nudger's,
+  // once) passed for a second state of the calling thread and took its
+  // asynchronous exceptions (CPython's test_threading hung in test/90).
+  it('makes each of its thread states on the thread that uses it, so an asynchronous exception reaches the thread it names', async () => {
+    const r = await runChild(`
+      const { python } = require('static-py');
+      // A shared-GIL subinterpreter starts the GIL nudger where there is one (3.9-3.12).
+      python.createInterpreter('legacy').eval('1');
+      python.main.exec([
+        'import ctypes, threading',
+        'set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc',
+        'set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)',
+        'class AsyncExc(Exception): pass',
+        'me = threading.get_ident()',
+        'try:',
+        '    set_async_exc(me, ctypes.py_object(AsyncExc))',
+        '    for _ in range(10 ** 7): pass',
+        '    outcome = "not raised"',
+        'except AsyncExc:',
+        '    outcome = "raised"',
+      ].join('\\n'));
+      console.log(python.main.eval('outcome'));`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'raised');
+  });
+});

@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { variantLibrary } from '../dist/lab/fixtures.js';
 import { VARIANTS } from '../dist/lab/variants.js';
-import { atLeast, build, fixturesDir, pyVersion, root, sharedLibrary } from './helpers/build.js';
+import { type FixtureRequest, atLeast, build, fixtureLibraries, fixturesDir, pyVersion, root } from './helpers/build.js';
 import { runChild } from './helpers/child.js';
 
 interface Entry { name: string; sources?: string[]; defines?: Record<string, string> }
@@ -25,19 +24,22 @@ const names = entries.map((m) => m.name);
 
 /** name -> shared library holding its init function (one per source set and defines; frameworks as the lab builds them). */
 async function libraries(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
+  const requests: FixtureRequest[] = [];
+  const labels: Record<string, string> = {};
   for (const m of entries) {
     const framework = VARIANTS.find((v) => v.framework && v.module === m.name);
     if (framework) {
-      out[m.name] = await variantLibrary(build(), framework);
+      requests.push({ source: framework.source, framework: framework.framework!, module: m.name });
       continue;
     }
     const sources = m.sources ?? [];
     const defines = Object.entries(m.defines ?? {}).map(([k, v]) => `-D${k}=${v}`);
     const label = `${sources.map((s) => path.basename(s, '.c')).join('_')}${defines.length ? `_${m.name.replace(/\W/g, '_')}` : ''}`;
-    out[m.name] = sharedLibrary(label, sources.map((s) => `ext/${s}`), defines);
+    labels[m.name] = label;
+    requests.push({ name: label, sources: sources.map((s) => `ext/${s}`), flags: defines });
   }
-  return out;
+  const made = fixtureLibraries(requests);
+  return Object.fromEntries(entries.map((m) => [m.name, made[labels[m.name] ?? m.name]!]));
 }
 
 type Where = 'main' | 'legacy' | 'isolated';

@@ -23,14 +23,15 @@ describe('python.configure({ loader, packageContext })', () => {
   it("'isolated' gives a legacy subinterpreter its own copy of an m_size -1 module", async () => {
     const r = await childJson<{ mainCopy: unknown; subInit: number; mainInit: number }>(`
       const { python } = require('static-py');
+      const { moduleState } = require('static-py/lab');
       python.configure({ loader: 'isolated' });
       python.main.import('_staticpytest_basic');
       const sub = python.createInterpreter('legacy');
       sub.import('_staticpytest_basic');
       const out = {
-        mainCopy: python.main.moduleState('_staticpytest_basic').mCopy,
-        mainInit: python.main.moduleState('_staticpytest_basic').initCount,
-        subInit: sub.moduleState('_staticpytest_basic').initCount,
+        mainCopy: moduleState(python.main, '_staticpytest_basic').mCopy,
+        mainInit: python.main.call('_staticpytest_basic.init_count'),
+        subInit: sub.call('_staticpytest_basic.init_count'),
       };
       sub.close();
       console.log(JSON.stringify(out));`);
@@ -49,7 +50,41 @@ describe('python.configure({ loader, packageContext })', () => {
         console.log(JSON.stringify({ message: e.message }));
       }`);
     assert.equal(r.message,
-      "static-py: the loader policy is already 'cpython' for this process (set it before the first static module is imported)");
+      "static-py: the loader policy is already 'cpython' for this process, fixed by the first static import (choose it before that)");
+  });
+
+  it('is one setting for the whole process: a worker sees the loader another thread chose, may ask for the same, and is refused another', async () => {
+    const r = await childJson<{ before: unknown; chosen: unknown; seen: unknown; same: string; other: string; context: string; after: unknown }>(`
+      const { Worker } = require('node:worker_threads');
+      const { python } = require('static-py');
+      const before = python.loader;
+      python.configure({ loader: 'isolated', packageContext: false });
+      const chosen = python.loader;
+      const worker = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        const { python } = require('static-py');
+        const attempt = (options) => { try { python.configure(options); return 'accepted'; } catch (e) { return e.message; } };
+        const seen = python.loader;
+        const same = attempt({ loader: 'isolated' });
+        const other = attempt({ loader: 'cpython' });
+        const context = attempt({ packageContext: true });
+        python.main.import('_staticpytest_basic');
+        parentPort.postMessage({ seen, same, other, context, after: python.loader });\`, { eval: true });
+      worker.once('message', (m) => {
+        // The thread that chose a setting may still change it (the policy
+        // only until the first static import, which the worker made).
+        python.configure({ packageContext: true });
+        console.log(JSON.stringify({ before, chosen, ...m, after: python.loader }));
+      });`);
+    assert.deepEqual(r.before, { loader: 'cpython', packageContext: true, loaderFixed: false });
+    assert.deepEqual(r.chosen, { loader: 'isolated', packageContext: false, loaderFixed: false });
+    assert.deepEqual(r.seen, r.chosen, "the worker reads the process's settings, not defaults of its own");
+    assert.equal(r.same, 'accepted');
+    assert.equal(r.other, "static-py: the loader policy is process-wide, and another thread (a worker or the main thread) chose 'isolated'; " +
+      'every thread must ask for the same, or leave it to that thread');
+    assert.equal(r.context, 'static-py: packageContext is process-wide, and another thread (a worker or the main thread) chose false; ' +
+      'every thread must ask for the same, or leave it to that thread');
+    assert.deepEqual(r.after, { loader: 'isolated', packageContext: true, loaderFixed: true });
   });
 
   it('packageContext: false reproduces a loader without the package context: pkg.sub is named sub', async () => {

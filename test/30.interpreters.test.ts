@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { PythonError, python, type Interpreter, type ModuleState } from 'static-py';
+import { PythonError, python, type Interpreter } from 'static-py';
+import { type ModuleState, moduleState } from 'static-py/lab';
 
 import { atLeast, build, tempDir } from './helpers/build.js';
 import { childJson } from './helpers/child.js';
@@ -116,7 +117,7 @@ describe('isolation', () => {
       python.main.import('_staticpytest_multiphase');
       a.import('_staticpytest_multiphase');
       b.import('_staticpytest_multiphase');
-      const states = [python.main, a, b].map((i) => i.moduleState('_staticpytest_multiphase'));
+      const states = [python.main, a, b].map((i) => moduleState(i, '_staticpytest_multiphase'));
       assert.equal(new Set(states.map((s) => s.id)).size, 3);
       assert.equal(new Set(states.map((s) => s.state)).size, 3);
       assert.equal(new Set(states.map((s) => s.def)).size, 1, 'one def, shared by all');
@@ -159,12 +160,15 @@ describe('isolation', () => {
   // In a fresh process: the first import in main must really be the first
   // (on 3.13, an import in a subinterpreter runs init in main too).
   it('shares a single-phase m_copy between legacy interpreters, and tells whose objects it holds', async () => {
-    const { main, sub } = await childJson<{ main: ModuleState; sub: ModuleState }>(`
+    type Seen = ModuleState & { initCount: number };
+    const { main, sub } = await childJson<{ main: Seen; sub: Seen }>(`
       const { python } = require('static-py');
+      const { moduleState } = require('static-py/lab');
       python.main.import('_staticpytest_basic');
       const interp = python.createInterpreter('legacy');
       interp.import('_staticpytest_basic');
-      const states = { main: python.main.moduleState('_staticpytest_basic'), sub: interp.moduleState('_staticpytest_basic') };
+      const seen = (i) => ({ ...moduleState(i, '_staticpytest_basic'), initCount: i.call('_staticpytest_basic.init_count') });
+      const states = { main: seen(python.main), sub: seen(interp) };
       interp.close();
       console.log(JSON.stringify(states));`);
     assert.notEqual(sub.id, main.id);
@@ -296,7 +300,7 @@ describe('closing', () => {
     assert.throws(() => interp.call('len', []), closed);
     assert.throws(() => interp.import('json'), closed);
     assert.throws(() => interp.importByInitFunc('_staticpytest_multiphase'), closed);
-    assert.throws(() => interp.moduleState('sys'), closed);
+    assert.throws(() => moduleState(interp, 'sys'), closed);
     for (const call of [() => interp.evalAsync('1'), () => interp.execAsync('1'), () => interp.callAsync('len', [])]) {
       const promise = call();
       assert.ok(promise instanceof Promise, 'a Promise, not a throw');
@@ -359,16 +363,31 @@ describe('closing', () => {
     assert.equal(python.main.eval('1'), 1);
   });
 
-  it('rejects async calls still queued, and waits for the one running', async () => {
+  it('rejects async calls still queued, and stops the running one with SystemExit instead of blocking the event loop', async () => {
     const interp = python.createInterpreter();
-    interp.exec('import time');
-    const running = interp.evalAsync('time.sleep(0.2) or "finished"');
+    interp.exec('import threading\nstarted = threading.Event()\ndef spin():\n    started.set()\n    while True: pass');
+    // Without the interrupt, close() would wait for ever for this call.
+    const running = interp.callAsync('spin');
     const queued = interp.evalAsync('"never runs"');
+    running.catch(() => {});
     queued.catch(() => {});
-    await new Promise((r) => setTimeout(r, 50));
+    while (!interp.eval('started.is_set()')) await new Promise((r) => setTimeout(r, 5));
     interp.close();
-    assert.equal(await running, 'finished');
+    await assert.rejects(running, { message: `static-py: interpreter ${interp.id} was closed while this call ran; close() stopped it with SystemExit` });
     await assert.rejects(queued, { message: `static-py: interpreter ${interp.id} was closed before this call ran` });
+  });
+
+  it('lets a running call that catches SystemExit finish before the interpreter ends', async () => {
+    const interp = python.createInterpreter();
+    interp.exec([
+      'import threading', 'started = threading.Event()',
+      'def stubborn():', '    try:', '        started.set()', '        while True: pass',
+      '    except SystemExit:', '        return "cleaned up"',
+    ].join('\n'));
+    const running = interp.callAsync('stubborn');
+    while (!interp.eval('started.is_set()')) await new Promise((r) => setTimeout(r, 5));
+    interp.close();
+    assert.equal(await running, 'cleaned up');
   });
 
   it('makes PyObjects of a closed interpreter unusable instead of dangling', () => {

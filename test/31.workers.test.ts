@@ -39,6 +39,29 @@ describe('worker_threads', () => {
     assert.deepEqual(result.mine, [0]);
   });
 
+  it('says an interpreter its worker had to leave running is gone, not that it belongs to another thread', async () => {
+    const r = await runChild(`
+      const { Worker } = require('worker_threads');
+      const { python } = require('static-py');
+      python.main.eval('1');
+      const code = \`
+        const { python } = require('static-py');
+        const { parentPort } = require('worker_threads');
+        const interp = python.createInterpreter('legacy');
+        // A daemon thread: Py_EndInterpreter cannot wait for it, so the
+        // worker's exit has to leave the interpreter running.
+        interp.exec('import threading, time\\\\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()');
+        parentPort.postMessage(interp.id);\`;
+      const w = new Worker(code, { eval: true });
+      w.once('message', (id) => w.on('exit', () => {
+        try { python.interpreter(id); console.log('usable'); } catch (e) { console.log(e.message); }
+        process.exit(0);
+      }));`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /still runs 1 thread\(s\) that Py_EndInterpreter cannot wait for .*\(left running as its environment goes away\)/);
+    assert.match(r.stdout.trim(), /^static-py: interpreter \d+ was left running when the thread that created it went away \(it still ran threads Py_EndInterpreter cannot wait for\); no thread can use it any more$/);
+  });
+
   it('survives a worker terminated in the middle of an async Python call', async () => {
     const r = await runChild(`
       const { Worker } = require('worker_threads');

@@ -126,6 +126,35 @@ describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(
     assert.match(info.stdout, new RegExp(`^python {6}3\\.${minor}\\.${seen.micro} final, .* \\(prebuilt with ${escape(build().info.python.version.slice(0, 3).join('.'))}\\)$`, 'm'));
   });
 
+  it("refuses another patch release whose private structures were not checked to match, before Python starts", (t) => {
+    if (!app) return t.skip('no prebuild made');
+    const same = `/usr/bin/python3.${minor}`;
+    if (!fs.existsSync(same) || fs.realpathSync(same) === fs.realpathSync(python)) return t.skip(`needs a second CPython 3.${minor} (${same})`);
+    const release = spawnSync(same, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).stdout.trim();
+    const made = build().info.python.version.slice(0, 3).join('.');
+    // The installed copy's table, as if that release had been checked and found different, then as if never checked.
+    const table = path.join(installed, 'native', 'cpython', 'checked_layouts.json');
+    const original = fs.readFileSync(table, 'utf8');
+    const attempt = (layouts: Record<string, string>) => {
+      fs.writeFileSync(table, JSON.stringify({ layouts }));
+      try {
+        return run("const { python } = require('static-py'); python.main.eval('1');", { STATIC_PY_PYTHON: same });
+      } finally {
+        fs.writeFileSync(table, original);
+      }
+    };
+    const file = path.join(installed, 'prebuilds', `${process.platform}-${process.arch}`, `static-py.cp3${minor}.glibc.node`);
+    const differs = attempt({ [release]: '0000000000000000' });
+    assert.equal(differs.status, 1);
+    assert.match(differs.stderr, new RegExp(`^Error: static-py: cannot use ${escape(file)}: it was compiled against CPython ${escape(made)}'s private ` +
+      `structures, and CPython ${escape(release)}, which this process runs, lays them out differently\\.\\nRemedy: build static-py for this Python: ` +
+      `STATIC_PY_PYTHON=${escape(same)} npm rebuild static-py$`, 'm'));
+    const unchecked = attempt({});
+    assert.equal(unchecked.status, 1);
+    assert.match(unchecked.stderr, new RegExp(`cannot use ${escape(file)}: it was compiled against CPython ${escape(made)}'s private structures, ` +
+      `and this process runs CPython ${escape(release)}, whose layout static-py has not checked\\.`));
+  });
+
   it('lists the prebuild in use, marked as the default, in `static-py builds`', (t) => {
     if (!app) return t.skip('no prebuild made');
     const r = spawnSync(process.execPath, [path.join(installed, 'dist', 'cli.js'), 'builds'], { cwd: app, env: env(), encoding: 'utf8' });

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
 import { type Interpreter, PyObject, python, PythonError } from '../dist/index.js';
+import { moduleState } from '../dist/lab/index.js';
 import { atLeast, root } from './helpers/build.js';
 import { runChild } from './helpers/child.js';
 
@@ -57,11 +58,11 @@ const cases: Case[] = [
   { name: 'an exec slot that raises', run: () => py.import('_staticpytest_exec_raises'), error: PythonError, pythonType: 'RuntimeError', message: /exec slot failed on purpose/ },
   { name: 'an exec slot that fails without an exception', run: () => py.import('_staticpytest_exec_fails_silently'), error: PythonError, pythonType: 'SystemError', message: /execution of module _staticpytest_exec_fails_silently failed without setting an exception/ },
   { name: 'a def with an unknown slot', run: () => py.import('_staticpytest_bad_slot'), error: PythonError, pythonType: 'SystemError', message: /module _staticpytest_bad_slot uses unknown slot ID 32767/ },
-  // importByInitFunc and moduleState.
+  // importByInitFunc and the lab's moduleState.
   { name: 'an init symbol that does not exist', run: () => py.importByInitFunc('zz_mod', { symbol: 'no_such_symbol_xyz' }), error: Error, message: /importByInitFunc\('zz_mod'\): no symbol no_such_symbol_xyz in the global scope or in this addon/ },
   { name: 'a library that does not exist', run: () => py.importByInitFunc('zz_mod', { symbol: 'PyInit_zz', library: '/nowhere/lib.so' }), error: Error, message: /importByInitFunc\('zz_mod'\): cannot open \/nowhere\/lib\.so/ },
   { name: 'importByInitFunc of a name the table does not have', run: () => py.importByInitFunc('sys'), error: Error, message: /importByInitFunc\('sys'\): this build has no static extension of that name/ },
-  { name: 'moduleState of a module never imported', run: () => py.moduleState('never_imported_xyz'), error: PythonError, pythonType: 'LookupError', message: /module 'never_imported_xyz' is not imported in interpreter 0/ },
+  { name: 'moduleState of a module never imported', run: () => moduleState(py, 'never_imported_xyz'), error: PythonError, pythonType: 'LookupError', message: /module 'never_imported_xyz' is not imported in interpreter 0/ },
   // Closed interpreters.
   { name: 'eval on a closed interpreter', run: () => closedInterpreter().eval('1'), error: Error, message: /interpreter \d+ is closed/ },
   { name: 'import on a closed interpreter', run: () => closedInterpreter().import('json'), error: Error, message: /interpreter \d+ is closed/ },

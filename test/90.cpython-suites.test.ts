@@ -8,7 +8,8 @@
 // sensitive.
 //
 // They take a minute per build: STATIC_PY_TEST_CPYTHON_SUITES=1 runs them
-// (CI does, on every build of the matrix that ships CPython's test package).
+// (CI does, on the default build and a representative few of the matrix:
+// .ci/run).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -3,6 +3,7 @@
 //   static-py lab --python PATH    that Python (a lab build is made if needed); repeatable
 //   static-py lab --all            every CPython on the machine
 //   --scenario a,b  --variant x,y  --loader cpython,isolated,dynamic  --out DIR  --jobs N  --timeout S
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -61,10 +62,10 @@ async function targetsFor(values: { all?: boolean; python?: string[] }): Promise
   if (values.all && values.python) throw new UsageError('static-py lab: give --all or --python, not both');
   if (values.python) return { targets: values.python.map((python) => ({ label: `--python ${python}`, python })), missing: [] };
   if (values.all) {
-    const { findPythons } = (await import(path.join(packageRoot, 'scripts', 'lib', 'pythons.mjs'))) as {
-      findPythons: () => { label: string; python: string | null; found: boolean; why?: string }[];
-    };
-    const found = findPythons();
+    // The build's own list (scripts/lib/pythons.mjs), asked across a process boundary.
+    const listed = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs'), '--list-pythons'], { encoding: 'utf8' });
+    if (listed.status !== 0) throw new Error(`static-py lab: listing this machine's Pythons failed: ${(listed.stderr || String(listed.error)).trim()}`);
+    const found = JSON.parse(listed.stdout) as { label: string; python: string | null; found: boolean; why?: string }[];
     return {
       targets: found.filter((p) => p.found).map((p) => ({ label: p.label, python: p.python! })),
       missing: found.filter((p) => !p.found).map((p) => `${p.label}: ${p.why}`),

@@ -1,7 +1,8 @@
 // What a scenario works with, inside its own child process: interpreters
 // prepared for the run's loader, and one way to import and observe.
-import type { Interpreter, ModuleState } from '../interpreter.js';
+import type { Interpreter } from '../interpreter.js';
 import { python } from '../python.js';
+import { type ModuleState, moduleState } from './index.js';
 import { PROBE } from './probe.js';
 import { aliasOf, type Variant } from './variants.js';
 
@@ -87,7 +88,7 @@ export class LabContext {
   }
 
   state(interp: Interpreter): ModuleState {
-    return interp.moduleState(this.variant.module);
+    return moduleState(interp, this.variant.module);
   }
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type Build, buildsForPython, byPreference, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
 import type { LoaderName } from './context.js';
-import { extensionsManifest, hasLabModules, variantLibrary, whyMissing } from './fixtures.js';
+import { extensionsManifest, hasLabModules, variantLibraries, whyMissing } from './fixtures.js';
 import type { Scenario, ScenarioResult } from './scenarios.js';
 import type { Variant } from './variants.js';
 
@@ -85,13 +85,6 @@ export async function labBuild(python: string, log: (m: string) => void): Promis
   const made = usable()[0];
   if (!made) throw new Error(`static-py lab: building for ${python} did not produce a build with the test extensions`);
   return made;
-}
-
-/** module -> shared library of the test extension, for the `dynamic` loader. */
-async function dynamicLibraries(build: Build, variants: readonly Variant[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const v of variants) out[v.module] = await variantLibrary(build, v);
-  return out;
 }
 
 interface Job {
@@ -187,7 +180,7 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
       // its framework does not support) is n/a in every cell, with the reason.
       const absent = new Map(options.variants.map((v) => [v.id, whyMissing(build, v.module)]));
       const present = options.variants.filter((v) => absent.get(v.id) === null);
-      const libraries = options.loaders.includes('dynamic') ? await dynamicLibraries(build, present) : {};
+      const libraries = options.loaders.includes('dynamic') ? variantLibraries(build, present) : {};
       builds.push({ label: target.label, python: target.python, tag: build.info.tag, version: build.info.python.version.slice(0, 3).join('.') });
       for (const scenario of options.scenarios) {
         for (const variant of options.variants) {

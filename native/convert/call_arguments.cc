@@ -9,12 +9,21 @@
 namespace static_py {
 
 CallArguments::CallArguments(EnvState* state, const Napi::CallbackInfo& info, size_t first, bool copy_bytes) {
-  JsConverter js(state, copy_bytes);
+  JsConverter js(state);
   const size_t count = info.Length() > first + 1 ? info.Length() - first - 1 : 0;
-  args_.reserve(count);
-  for (size_t i = 0; i < count; i++) args_.push_back(js.FromJs(info[first + 1 + i], ConversionPath("args", i)));
   Napi::Value kwargs = info[first];
   has_kwargs_ = kwargs.IsObject();
+  // Positional arguments are converted first, kwargs last. `quiet_from`:
+  // the index from which converting every argument runs no JS.
+  size_t quiet_from = count;
+  if (!copy_bytes && !has_kwargs_) {
+    while (quiet_from > 0 && JsConverter::RunsNoJs(info[first + quiet_from])) quiet_from--;
+  }
+  args_.reserve(count);
+  for (size_t i = 0; i < count; i++) {
+    const bool borrow = !copy_bytes && i + 1 >= quiet_from && !has_kwargs_;
+    args_.push_back(js.FromJs(info[first + 1 + i], ConversionPath("args", i), borrow));
+  }
   if (has_kwargs_) kwargs_ = js.FromJs(kwargs, ConversionPath("kwargs"));
 }
 

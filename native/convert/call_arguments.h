@@ -21,7 +21,10 @@ class CallArguments {
   // plain object, or null/undefined), then the positional arguments. Passed
   // that way, not as an array, because reading an array's elements through
   // Node-API costs more than the rest of a small call.
-  // `copy_bytes` as in JsConverter. Throws JS TypeErrors naming the argument.
+  // `copy_bytes`: always copy Buffers (async calls). Otherwise an argument
+  // that is itself a Buffer or typed array is borrowed when nothing
+  // converted after it can run JS (JsConverter::FromJs says why).
+  // Throws JS TypeErrors naming the argument.
   CallArguments(EnvState* state, const Napi::CallbackInfo& info, size_t first, bool copy_bytes);
 
   // GIL held: calls `callable`; new reference or null with an exception set.

@@ -67,11 +67,18 @@ std::string JsConverter::Describe(Napi::Value value) {
   }
 }
 
-Value JsConverter::FromJs(Napi::Value value, ConversionPath path) {
+Value JsConverter::FromJs(Napi::Value value, ConversionPath path, bool borrow_bytes) {
   Value out;
   std::vector<napi_value> stack;
+  borrow_top_ = borrow_bytes;
   FromJsAt(value, &out, &path, &stack);
   return out;
+}
+
+bool JsConverter::RunsNoJs(Napi::Value value) {
+  if (!value.IsObject()) return true;  // a primitive
+  Napi::Object obj = value.As<Napi::Object>();
+  return obj.IsTypedArray() || obj.IsArrayBuffer() || obj.IsDataView();
 }
 
 void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack) {
@@ -142,7 +149,8 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
       size = ta.ByteLength();
     }
     out->kind = Kind::kBytes;
-    out->bytes = copy_bytes_ ? Bytes::Copy(data, size) : Bytes::Borrow(data, size);
+    // Top level only: a container's other members may run JS after this.
+    out->bytes = borrow_top_ && stack->empty() ? Bytes::Borrow(data, size) : Bytes::Copy(data, size);
     return;
   }
   if (PyObjectHandle* handle = state_->UnwrapHandle(obj)) {
@@ -175,9 +183,9 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
       FromJsAt(array.Get(i), &out->items[i], path, stack);
       path->below().resize(base);
     }
-  } else if (state_->IsMap(obj)) {
+  } else if (state_->intrinsics().IsMap(obj)) {
     out->kind = Kind::kMap;
-    Napi::Array entries = state_->MapEntries(obj);
+    Napi::Array entries = state_->intrinsics().MapEntries(obj);
     uint32_t n = entries.Length();
     out->items.resize(2 * static_cast<size_t>(n));
     for (uint32_t i = 0; i < n; i++) {
@@ -189,7 +197,7 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
       FromJsAt(pair.Get(1u), &out->items[2 * i + 1], path, stack);
       path->below().resize(base);
     }
-  } else if (state_->IsPlainObject(obj)) {
+  } else if (state_->intrinsics().IsPlainObject(obj)) {
     out->kind = Kind::kDict;
     Napi::Array keys = obj.GetPropertyNames();
     uint32_t n = keys.Length();
@@ -251,9 +259,9 @@ Napi::Value JsConverter::ToJs(const Value& value, Interpreter* owner) {
       return obj;
     }
     case Kind::kMap: {
-      Napi::Object map = state_->NewMap();
+      Napi::Object map = state_->intrinsics().NewMap();
       for (size_t i = 0; i + 1 < value.items.size(); i += 2) {
-        state_->MapSet(map, ToJs(value.items[i], owner), ToJs(value.items[i + 1], owner));
+        state_->intrinsics().MapSet(map, ToJs(value.items[i], owner), ToJs(value.items[i + 1], owner));
       }
       return map;
     }

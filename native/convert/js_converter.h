@@ -21,11 +21,17 @@ class Interpreter;
 
 class JsConverter {
  public:
-  // `copy_bytes`: copy Buffer contents (async calls) instead of pointing into
-  // them (synchronous calls, where the Buffer outlives the call).
-  JsConverter(EnvState* state, bool copy_bytes) : state_(state), copy_bytes_(copy_bytes) {}
+  explicit JsConverter(EnvState* state) : state_(state) {}
 
-  Value FromJs(Napi::Value value, ConversionPath path);
+  // `borrow_bytes`: when `value` itself is a Buffer, typed array,
+  // ArrayBuffer or DataView, point into its memory instead of copying it.
+  // Only for a synchronous call, and only when no JS runs until the call is
+  // over (RunsNoJs): a getter could transfer or resize the buffer. Bytes
+  // inside containers are always copied, since reading a container can run JS.
+  Value FromJs(Napi::Value value, ConversionPath path, bool borrow_bytes = false);
+  // Whether converting `value` cannot run JS: a primitive, or a Buffer,
+  // typed array, ArrayBuffer or DataView (read without calling into JS).
+  static bool RunsNoJs(Napi::Value value);
   // `owner` is the interpreter whose opaque objects `value` may contain.
   Napi::Value ToJs(const Value& value, Interpreter* owner);
 
@@ -34,7 +40,7 @@ class JsConverter {
   std::string Describe(Napi::Value value);
 
   EnvState* state_;
-  bool copy_bytes_;
+  bool borrow_top_ = false;  // for the FromJs call under way
 };
 
 }  // namespace static_py

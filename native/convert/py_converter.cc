@@ -126,6 +126,7 @@ bool PyConverter::FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>
     auto* data = reinterpret_cast<const uint8_t*>(PyBytes_AS_STRING(obj));
     size_t size = static_cast<size_t>(PyBytes_GET_SIZE(obj));
     out->bytes = borrow_bytes_ ? Bytes::Borrow(data, size) : Bytes::Copy(data, size);
+    borrowed_ = borrowed_ || borrow_bytes_;
     return true;
   }
   if (PyByteArray_Check(obj)) {

@@ -20,8 +20,9 @@ class PyConverter {
  public:
   // `registry` holds the opaque objects this converter hands out, and only
   // objects from it are accepted back. `borrow_bytes`: Python -> Value may
-  // point into bytes objects instead of copying; only for results consumed
-  // before the GIL is released.
+  // point into bytes objects (immutable) instead of copying; the caller
+  // keeps the converted object alive for as long as the Value is read
+  // (borrowed() tells whether it must).
   PyConverter(std::shared_ptr<ObjectRegistry> registry, bool borrow_bytes)
       : registry_(std::move(registry)), borrow_bytes_(borrow_bytes) {}
 
@@ -32,6 +33,8 @@ class PyConverter {
   // stay opaque at that point. Returns false with an exception set only on
   // allocation failure.
   bool FromPython(PyObject* obj, Value* out);
+  // Whether a Value made so far points into a Python bytes object.
+  bool borrowed() const { return borrowed_; }
 
  private:
   bool FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>* stack);
@@ -39,6 +42,7 @@ class PyConverter {
 
   std::shared_ptr<ObjectRegistry> registry_;
   bool borrow_bytes_;
+  bool borrowed_ = false;
 };
 
 }  // namespace static_py

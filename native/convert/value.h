@@ -29,7 +29,6 @@ class Bytes {
   }
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
-  bool owned() const { return owner_ != nullptr || size_ == 0; }
 
  private:
   Bytes(const uint8_t* data, size_t size, std::shared_ptr<std::vector<uint8_t>> owner)
@@ -64,8 +63,6 @@ struct Value {
   Bytes bytes;                 // kBytes
   std::vector<Value> items;    // kList; kDict/kMap as key, value, key, value...
   std::shared_ptr<ObjectRef> object;  // kObject
-
-  static Value None() { return Value(); }
 };
 
 }  // namespace static_py

@@ -1,15 +1,20 @@
 // Per Node environment state (the main thread and each worker have one):
-// the JS classes native code instantiates, the interpreters this
-// environment uses, and the cleanup hook that lets go of them. Nothing
-// per-environment lives in a static (better-sqlite3's Addon pattern).
+// the JS classes native code instantiates, the JS built-ins it uses, the
+// interpreters this environment uses, and the cleanup hook that lets go of
+// them. Nothing per-environment lives in a static (better-sqlite3's Addon
+// pattern); what is process-wide lives in ProcessState. The functions the
+// addon exports live in their own files (python_bindings.h,
+// loader_settings.h, build_report.h) and reach this state through From().
 #ifndef STATIC_PY_ENV_ENV_STATE_H_
 #define STATIC_PY_ENV_ENV_STATE_H_
 
 #include <napi.h>
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "env/js_intrinsics.h"
 #include "objects/object_registry.h"
 
 namespace static_py {
@@ -25,6 +30,13 @@ class EnvState {
   static EnvState* From(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
 
   Napi::Env env() const { return env_; }
+  // Tells environments apart (ProcessState's interpreter owners).
+  uint64_t serial() const { return serial_; }
+  const JsIntrinsics& intrinsics() const { return intrinsics_; }
+
+  // The classes lib/ hands over once (setup()), and the ones the addon
+  // defines (Interpreter::Init, PyObjectHandle::Init).
+  void set_lib_classes(Napi::Function python_error, Napi::Function wrap_handle);
   Napi::Function python_error_class() const;
   Napi::Function interpreter_class() const { return interpreter_class_.Value(); }
   Napi::Function handle_class() const { return handle_class_.Value(); }
@@ -56,34 +68,24 @@ class EnvState {
   // leave when closed; cleanup releases whatever is left (main last).
   void AddInterpreter(Interpreter* interp);
   void RemoveInterpreter(Interpreter* interp);
-  // This environment's main Interpreter; null before start().
+  const std::vector<Interpreter*>& interpreters() const { return interpreters_; }
+  // This environment's interpreter `id`, or null.
+  Interpreter* FindInterpreter(int64_t id) const;
+  // This environment's main Interpreter and its JS object; null/empty before start().
   Interpreter* main_interpreter() const { return main_interpreter_; }
+  Napi::Value main_object() const { return main_.IsEmpty() ? env_.Undefined() : main_.Value(); }
 
   // Opaque Python objects as JS sees them (the TS PyObject class).
   Napi::Value WrapHandle(Interpreter* owner, std::shared_ptr<ObjectRef> ref);
   PyObjectHandle* UnwrapHandle(Napi::Object obj);
-
-  bool IsMap(Napi::Object obj);
-  bool IsPlainObject(Napi::Object obj);
-  Napi::Array MapEntries(Napi::Object map);
-  Napi::Object NewMap();
-  void MapSet(Napi::Object map, Napi::Value key, Napi::Value value);
-
-  // JS bindings (the functions the addon exports)
-  static Napi::Value JSSetup(const Napi::CallbackInfo& info);
-  static Napi::Value JSStart(const Napi::CallbackInfo& info);
-  static Napi::Value JSVersion(const Napi::CallbackInfo& info);
-  static Napi::Value JSStaticModules(const Napi::CallbackInfo& info);
-  static Napi::Value JSCreateInterpreter(const Napi::CallbackInfo& info);
-  static Napi::Value JSConfigureLoader(const Napi::CallbackInfo& info);
-  static Napi::Value JSInterpreter(const Napi::CallbackInfo& info);
-  static Napi::Value JSInterpreters(const Napi::CallbackInfo& info);
 
  private:
   explicit EnvState(Napi::Env env);
   static void Cleanup(void* arg);
 
   Napi::Env env_;
+  const uint64_t serial_;
+  JsIntrinsics intrinsics_;
   struct {
     Birth kind = Birth::kInterpreter;
     const void* args = nullptr;
@@ -92,17 +94,11 @@ class EnvState {
   Napi::FunctionReference wrap_handle_;
   Napi::FunctionReference interpreter_class_;
   Napi::FunctionReference handle_class_;
-  Napi::FunctionReference map_class_;
-  Napi::FunctionReference map_entries_;   // Array.from
-  Napi::FunctionReference map_set_;       // Map.prototype.set
-  Napi::ObjectReference object_prototype_;
-  Napi::Reference<Napi::Symbol> handle_key_;
   Napi::ObjectReference main_;            // the main Interpreter, once started
   Interpreter* main_interpreter_ = nullptr;
   std::vector<Interpreter*> interpreters_;
   // Subinterpreters are kept alive by JS references until closed.
   std::vector<Napi::ObjectReference> owned_;
-  const uint64_t serial_;  // tells environments apart in error messages
   bool cleaned_up_ = false;
 };
 

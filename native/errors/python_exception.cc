@@ -3,22 +3,11 @@
 #include <Python.h>
 
 #include "env/env_state.h"
-#include "util/compat.h"
 #include "util/py_ref.h"
+#include "util/py_strings.h"
 
 namespace static_py {
 namespace {
-
-std::string Utf8OrEmpty(PyObject* str) {
-  if (str == nullptr || !PyUnicode_Check(str)) return "";
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(str, &size);
-  if (data == nullptr) {
-    PyErr_Clear();
-    return "";
-  }
-  return std::string(data, static_cast<size_t>(size));
-}
 
 // "ZeroDivisionError" for builtins and __main__ (as the traceback module
 // prints them), "json.decoder.JSONDecodeError" otherwise.
@@ -26,9 +15,9 @@ std::string QualifiedTypeName(PyObject* type) {
   PyRef qualname = PyRef::Steal(PyObject_GetAttrString(type, "__qualname__"));
   PyRef module = PyRef::Steal(PyObject_GetAttrString(type, "__module__"));
   PyErr_Clear();
-  std::string name = Utf8OrEmpty(qualname.get());
+  std::string name = Utf8(qualname.get());
   if (name.empty()) name = reinterpret_cast<PyTypeObject*>(type)->tp_name;
-  std::string mod = Utf8OrEmpty(module.get());
+  std::string mod = Utf8(module.get());
   if (!mod.empty() && mod != "builtins" && mod != "__main__") name = mod + "." + name;
   return name;
 }
@@ -54,7 +43,7 @@ std::string FormatTraceback(PyObject* type, PyObject* value, PyObject* tb, Pytho
                           : PyRef();
   PyRef empty = PyRef::Steal(PyUnicode_FromString(""));
   PyRef joined = lines && empty ? PyRef::Steal(PyUnicode_Join(empty.get(), lines.get())) : PyRef();
-  if (joined) result = Utf8OrEmpty(joined.get());
+  if (joined) result = Utf8(joined.get());
   if (filename && PyDict_DelItem(cache.get(), filename.get()) < 0) PyErr_Clear();
   PyErr_Clear();
   return result;
@@ -79,7 +68,7 @@ PythonException PythonException::Fetch(Source source) {
   if (value != nullptr) {
     PyRef str = PyRef::Steal(PyObject_Str(value));
     if (str) {
-      out.message_ = Utf8OrEmpty(str.get());
+      out.message_ = Utf8(str.get());
     } else {
       PyErr_Clear();
       out.message_ = "<exception str() failed>";

@@ -28,10 +28,6 @@ class PythonException {
   // the process.
   static PythonException Fetch(Source source = {});
 
-  const std::string& type() const { return type_; }
-  const std::string& message() const { return message_; }
-  const std::string& traceback() const { return traceback_; }
-
   // JS thread: an instance of the TS PythonError class.
   Napi::Error ToJs(EnvState* state) const;
 

@@ -27,16 +27,23 @@ void AsyncCall::Run() {
 }
 
 // Called from a thread-safe function: no C++ exception may leave it.
-void AsyncCall::Complete(Napi::Env env, bool cancelled) {
+void AsyncCall::Complete(Napi::Env env, Outcome outcome) {
   Napi::HandleScope scope(env);
+  const std::string which = "static-py: interpreter " + std::to_string(interp_->id());
   try {
-    if (cancelled) {
-      deferred_.Reject(Napi::Error::New(env, "static-py: interpreter " + std::to_string(interp_->id()) +
-                                                 " was closed before this call ran").Value());
+    if (outcome == Outcome::kCancelled) {
+      deferred_.Reject(Napi::Error::New(env, which + " was closed before this call ran").Value());
+    } else if (outcome == Outcome::kFailed) {
+      deferred_.Reject(Napi::Error::New(env, which + ": CPython could not make a thread state for async calls " +
+                                                 "(out of memory); the call did not run").Value());
+    } else if (outcome == Outcome::kInterrupted && error_) {
+      // close() (or the environment's exit) stopped it with SystemExit.
+      deferred_.Reject(Napi::Error::New(env, which + " was closed while this call ran; close() stopped it " +
+                                                 "with SystemExit").Value());
     } else if (error_) {
       deferred_.Reject(error_->ToJs(interp_->state()).Value());
     } else {
-      deferred_.Resolve(JsConverter(interp_->state(), /*copy_bytes=*/true).ToJs(result_, interp_));
+      deferred_.Resolve(JsConverter(interp_->state()).ToJs(result_, interp_));
     }
   } catch (const Napi::Error& e) {
     deferred_.Reject(e.Value());

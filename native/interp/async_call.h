@@ -21,7 +21,7 @@ class AsyncCall : public Executor::Task {
   AsyncCall(Interpreter* interp, PyRequest request, Napi::Promise::Deferred deferred);
 
   void Run() override;
-  void Complete(Napi::Env env, bool cancelled) override;
+  void Complete(Napi::Env env, Outcome outcome) override;
 
  private:
   Interpreter* interp_;

@@ -2,22 +2,23 @@
 
 namespace static_py {
 
-const std::vector<PyRef>* DottedNames::PartsOf(const std::string& dotted) {
+DottedNames::Parts DottedNames::PartsOf(const std::string& dotted) {
   auto found = parts_.find(dotted);
-  if (found != parts_.end()) return &found->second;
-  std::vector<PyRef> parts;
+  if (found != parts_.end()) return found->second;
+  auto parts = std::make_shared<std::vector<PyRef>>();
   for (size_t begin = 0;;) {
     size_t end = dotted.find('.', begin);
     if (end == std::string::npos) end = dotted.size();
     PyObject* part = PyUnicode_FromStringAndSize(dotted.data() + begin, static_cast<Py_ssize_t>(end - begin));
     if (part == nullptr) return nullptr;
     PyUnicode_InternInPlace(&part);
-    parts.push_back(PyRef::Steal(part));
+    parts->push_back(PyRef::Steal(part));
     if (end == dotted.size()) break;
     begin = end + 1;
   }
   if (parts_.size() >= kMaxNames) parts_.clear();
-  return &parts_.emplace(dotted, std::move(parts)).first->second;
+  parts_.emplace(dotted, parts);
+  return parts;
 }
 
 PyObject* DottedNames::ImportSubmodule(PyObject* package, const std::vector<PyRef>& parts, size_t i) {
@@ -44,7 +45,7 @@ PyObject* DottedNames::ImportSubmodule(PyObject* package, const std::vector<PyRe
 }
 
 PyObject* DottedNames::Resolve(const std::string& dotted, PyObject* globals) {
-  const std::vector<PyRef>* parts = PartsOf(dotted);
+  const Parts parts = PartsOf(dotted);  // held: the cache may be cleared meanwhile
   if (parts == nullptr) return nullptr;
   PyObject* first = (*parts)[0].get();
   PyRef obj = PyRef::Borrow(PyDict_GetItemWithError(globals, first));

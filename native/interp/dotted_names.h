@@ -7,12 +7,17 @@
 // it again creates no objects and hashes nothing.
 //
 // GIL: every method needs the GIL of the interpreter that owns the cache;
-// Clear() before that interpreter ends (the strs are its objects).
+// Clear() before that interpreter ends (the strs are its objects). Two
+// threads share the cache (the JS thread's sync calls and the executor's
+// async ones), and Resolve() can let go of the GIL (an import, a
+// __getattr__) while the other one fills or clears the cache: so a name's
+// parts are shared, and a resolution holds on to them until it is done.
 #ifndef STATIC_PY_INTERP_DOTTED_NAMES_H_
 #define STATIC_PY_INTERP_DOTTED_NAMES_H_
 
 #include <Python.h>
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,15 +33,16 @@ class DottedNames {
   void Clear() { parts_.clear(); }
 
  private:
+  using Parts = std::shared_ptr<const std::vector<PyRef>>;
   // The interned parts of `dotted`, or null with an exception.
-  const std::vector<PyRef>* PartsOf(const std::string& dotted);
+  Parts PartsOf(const std::string& dotted);
   // After getattr(package, parts[i]) failed with AttributeError (pending):
   // the submodule parts[0..i], or null with the better error.
   static PyObject* ImportSubmodule(PyObject* package, const std::vector<PyRef>& parts, size_t i);
 
   // Bounded: a program that calls ever new names does not grow it for ever.
   static constexpr size_t kMaxNames = 4096;
-  std::unordered_map<std::string, std::vector<PyRef>> parts_;
+  std::unordered_map<std::string, Parts> parts_;
 };
 
 }  // namespace static_py

@@ -3,7 +3,8 @@
 #include <utility>
 #include <vector>
 
-#include "loader/cpython_internals.h"
+#include "cpython/internals.h"
+#include "runtime/fault_injection.h"
 #include "runtime/gil_nudger.h"
 
 namespace static_py {
@@ -45,13 +46,13 @@ void Executor::Settled() {
 void Executor::Deliver(Napi::Env env, Napi::Function, Executor* self, Task* task) {
   std::unique_ptr<Task> owned(task);
   if (env == nullptr) return;  // the environment is going away: nothing to settle
-  owned->Complete(env, false);
+  owned->Complete(env, owned->outcome_);
   self->Settled();
 }
 
 void Executor::Loop() {
   // Created without the GIL (allowed), attached only while a task runs.
-  PyThreadState* tstate = PyThreadState_New(interp_);
+  PyThreadState* tstate = NewThreadState(interp_, "PyThreadState_New:executor");
   {
     std::lock_guard<std::mutex> lock(mutex_);
     thread_state_ = tstate;
@@ -64,23 +65,34 @@ void Executor::Loop() {
       if (queue_.empty()) break;
       task = std::move(queue_.front());
       queue_.pop_front();
-      running_task_ = true;
+      running_task_ = tstate != nullptr;
     }
-    GilNudger::Attach(tstate);
-    Py_INCREF(PyExc_SystemExit);
-    Py_XDECREF(interrupt_ref_.exchange(PyExc_SystemExit));
-    // Checked after the reference is offered: either Interrupt() sees it
-    // and raises in the task, or we see the request and skip the task.
-    if (!interrupt_requested_.load()) task->Run();
-    Py_XDECREF(interrupt_ref_.exchange(nullptr));
-    PyEval_SaveThread();
-    {
+    if (tstate == nullptr) {
+      // No thread state, no Python: every task says so.
+      task->outcome_ = Task::Outcome::kFailed;
+    } else {
+      GilNudger::Attach(tstate);
+      Py_INCREF(PyExc_SystemExit);
+      Py_XDECREF(interrupt_ref_.exchange(PyExc_SystemExit));
+      // Checked after the reference is offered: either Interrupt() sees it
+      // and raises in the task, or we see the request and skip the task.
+      if (interrupt_requested_.load()) {
+        task->outcome_ = Task::Outcome::kCancelled;
+      } else {
+        task->Run();
+      }
+      PyObject* unused = interrupt_ref_.exchange(nullptr);
+      // Interrupt() took the reference: it asked the task to stop.
+      if (unused == nullptr && task->outcome_ == Task::Outcome::kRan) task->outcome_ = Task::Outcome::kInterrupted;
+      Py_XDECREF(unused);
+      PyEval_SaveThread();
       std::lock_guard<std::mutex> lock(mutex_);
       running_task_ = false;
     }
     Task* done = task.release();
     if (tsfn_.NonBlockingCall(done) != napi_ok) delete done;  // environment torn down
   }
+  if (tstate == nullptr) return;
   GilNudger::Attach(tstate);
   PyThreadState_Clear(tstate);
   PyThreadState_DeleteCurrent();
@@ -105,7 +117,7 @@ void Executor::Shutdown(bool env_alive) {
   if (thread_.joinable()) thread_.join();
   for (auto& task : cancelled) {
     if (!env_alive) continue;
-    task->Complete(env_, true);
+    task->Complete(env_, Task::Outcome::kCancelled);
     Settled();
   }
   if (!tsfn_finalized_) tsfn_.Release();

@@ -21,16 +21,26 @@ namespace static_py {
 
 class Executor : public std::enable_shared_from_this<Executor> {
  public:
-  // One async call. Run() and Complete() each happen exactly once, unless
-  // the environment is torn down first (then only the destructor runs).
+  // One async call. Complete() happens exactly once, unless the
+  // environment is torn down first (then only the destructor runs); Run()
+  // at most once before it.
   class Task {
    public:
+    enum class Outcome {
+      kRan,          // Run() returned
+      kCancelled,    // never run: the interpreter closed first
+      kInterrupted,  // Run() was asked to stop (SystemExit) by Interrupt()
+      kFailed,       // never run: no thread state for the executor
+    };
     virtual ~Task() = default;
     // On the executor thread, its thread state attached.
     virtual void Run() = 0;
-    // On the JS thread: settle the promise. `cancelled` when the
-    // interpreter closed before the task ran.
-    virtual void Complete(Napi::Env env, bool cancelled) = 0;
+    // On the JS thread: settle the promise.
+    virtual void Complete(Napi::Env env, Outcome outcome) = 0;
+
+   private:
+    friend class Executor;
+    Outcome outcome_ = Outcome::kRan;
   };
 
   // Shared: the thread-safe function keeps the executor alive until its
@@ -44,9 +54,11 @@ class Executor : public std::enable_shared_from_this<Executor> {
   void Post(std::unique_ptr<Task> task);
 
   // Any thread, no GIL needed. Makes the running task (if any) raise
-  // SystemExit at its next check for pending work. Used before Shutdown()
-  // when the environment goes away, for every executor at once, so that
-  // busy tasks stop competing for the GIL.
+  // SystemExit at its next check for pending work, and no later task start.
+  // Used before Shutdown(): by close(), so it need not wait for a busy call,
+  // and when the environment goes away, for every executor at once, so that
+  // busy tasks stop competing for the GIL. A task that catches SystemExit
+  // still runs to its end.
   void Interrupt();
 
   // JS thread. Queued tasks complete as cancelled; the running one is

@@ -1,12 +1,14 @@
 #include "interp/interpreter.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "convert/js_converter.h"
 #include "convert/py_converter.h"
+#include "cpython/compat.h"
 #include "env/env_state.h"
 #include "interp/async_call.h"
 #include "interp/executor.h"
@@ -14,6 +16,7 @@
 #include "loader/init_symbol.h"
 #include "loader/static_finder.h"
 #include "loader/static_table.h"
+#include "runtime/fault_injection.h"
 #include "runtime/gil_nudger.h"
 #include "runtime/python_runtime.h"
 #include "runtime/thread_state_guard.h"
@@ -60,55 +63,6 @@ PyObject* DescribeModule(PyObject* module, const std::string& requested) {
   return ok ? info.release() : nullptr;
 }
 
-// dict[key] = value, stealing `value`; false with an exception on failure.
-bool SetNew(PyObject* dict, const char* key, PyObject* value) {
-  PyRef v = PyRef::Steal(value);
-  return v && PyDict_SetItemString(dict, key, v.get()) == 0;
-}
-
-PyObject* NewRefNone() {
-  Py_INCREF(Py_None);
-  return Py_None;
-}
-
-PyObject* Address(const void* p) { return p != nullptr ? PyUnicode_FromFormat("%p", p) : NewRefNone(); }
-
-// Where a single-phase def's m_copy is, and whose objects it holds.
-PyObject* DescribeCopy(PyModuleDef* def) {
-  if (def == nullptr || def->m_size != -1) return NewRefNone();
-  const int64_t owner = ExtensionCache::Active().CopyOwner(def);
-  PyRef copy = PyRef::Steal(PyDict_New());
-  bool ok = copy && SetNew(copy.get(), "present", PyBool_FromLong(owner != -1)) &&
-            SetNew(copy.get(), "owner", owner >= 0 ? PyLong_FromLongLong(owner)
-                                        : owner == -1 ? NewRefNone()
-                                                      : PyUnicode_FromString("unknown")) &&
-            SetNew(copy.get(), "kept", PyUnicode_FromString(ExtensionCache::policy() == CachePolicy::kIsolated
-                                                                ? "per-interpreter" : "in the def"));
-  return ok ? copy.release() : nullptr;
-}
-
-// What interp.moduleState() reports for an imported module: a dict that
-// converts to ModuleState. Addresses are strings ("0x7f..."), or None.
-PyObject* ProbeModule(PyObject* module) {
-  const bool is_module = PyModule_Check(module);
-  PyModuleDef* def = is_module ? PyModule_GetDef(module) : nullptr;
-  void* state = is_module ? PyModule_GetState(module) : nullptr;
-  PyErr_Clear();
-  // Our test extensions count their init calls; other modules say None.
-  PyObject* count = PyObject_CallMethod(module, "init_count", nullptr);
-  if (count == nullptr) {
-    PyErr_Clear();
-    count = NewRefNone();
-  }
-  const char* kind = def == nullptr ? "none" : def->m_slots != nullptr ? "multi-phase" : "single-phase";
-  PyRef info = PyRef::Steal(PyDict_New());
-  bool ok = info && SetNew(info.get(), "id", PyLong_FromVoidPtr(module)) && SetNew(info.get(), "def", Address(def)) &&
-            SetNew(info.get(), "initKind", PyUnicode_FromString(kind)) &&
-            SetNew(info.get(), "mCopy", DescribeCopy(def)) && SetNew(info.get(), "state", Address(state)) &&
-            SetNew(info.get(), "initCount", count);
-  return ok ? info.release() : nullptr;
-}
-
 PyObject* RunCode(const std::string& code, int start, const char* filename, PyObject* globals) {
   if (code.find('\0') != std::string::npos) {
     PyErr_SetString(PyExc_ValueError, "source code string cannot contain null bytes");
@@ -143,7 +97,6 @@ Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
                                        InstanceMethod<&Interpreter::JSCall>("call"),
                                        InstanceMethod<&Interpreter::JSImport>("import"),
                                        InstanceMethod<&Interpreter::JSImportByInitFunc>("importByInitFunc"),
-                                       InstanceMethod<&Interpreter::JSModuleState>("moduleState"),
                                        InstanceMethod<&Interpreter::JSExecAsync>("execAsync"),
                                        InstanceMethod<&Interpreter::JSEvalAsync>("evalAsync"),
                                        InstanceMethod<&Interpreter::JSCallAsync>("callAsync"),
@@ -157,10 +110,23 @@ Napi::Function Interpreter::Init(Napi::Env env, EnvState* state) {
 }
 
 namespace {
+
 struct InterpreterArgs {
   PyThreadState* tstate;
+  PyObject* globals;
   bool main;
 };
+
+// __main__.__dict__ of `tstate`'s interpreter (borrowed: it lives as long
+// as the interpreter), or null with `*error` set.
+PyObject* MainGlobals(PyThreadState* tstate, std::optional<PythonException>* error) {
+  ThreadStateGuard guard(tstate);
+  PyObject* main = FaultInjected("PyImport_AddModule:__main__") ? PyErr_NoMemory() : PyImport_AddModule("__main__");
+  PyObject* globals = main != nullptr ? PyModule_GetDict(main) : nullptr;
+  if (globals == nullptr) error->emplace(PythonException::Fetch());
+  return globals;
+}
+
 }  // namespace
 
 Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Interpreter>(info) {
@@ -170,33 +136,55 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Inte
     throw Napi::TypeError::New(info.Env(), "Interpreter objects come from python.main and python.createInterpreter()");
   }
   tstate_ = args->tstate;
+  globals_ = args->globals;
   main_ = args->main;
-  interp_ = tstate_->interp;
+  interp_ = compat::InterpreterOf(tstate_);
   id_ = PyInterpreterState_GetID(interp_);
   registry_ = std::make_shared<ObjectRegistry>(id_);
-  ThreadStateGuard guard(tstate_);
-  globals_ = PyModule_GetDict(PyImport_AddModule("__main__"));
 }
 
 Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
+  Napi::Env env = state->env();
   // This environment's own thread state for the main interpreter: the one
   // Python started with, when it started on this thread (Node's main
   // thread), else a new one, which may be made without holding the GIL.
-  PyThreadState* tstate = PythonRuntime::Get()->LendInitialThreadState();
-  if (tstate == nullptr) tstate = PyThreadState_New(interp);
+  PythonRuntime* runtime = PythonRuntime::Get();
+  PyThreadState* tstate = runtime->LendInitialThreadState();
+  if (tstate == nullptr) tstate = NewThreadState(interp, "PyThreadState_New:main");
+  if (tstate == nullptr) {
+    throw Napi::Error::New(env, "static-py: CPython could not make a thread state for this thread in the main "
+                                "interpreter (out of memory)");
+  }
+  std::optional<PythonException> error;
+  PyObject* globals = MainGlobals(tstate, &error);
+  if (globals == nullptr) {
+    if (!runtime->IsInitialThreadState(tstate)) {
+      PyEval_RestoreThread(tstate);
+      PyThreadState_Clear(tstate);
+      PyThreadState_DeleteCurrent();
+    }
+    throw error->ToJs(state);
+  }
   Napi::Object obj = state->Construct(state->interpreter_class(), EnvState::Birth::kInterpreter,
-                                      InterpreterArgs{tstate, true});
+                                      InterpreterArgs{tstate, globals, true});
   state->AddInterpreter(Unwrap(obj));
   return obj;
 }
 
 Napi::Object Interpreter::NewSub(EnvState* state, const InterpreterConfig& config) {
   Napi::Env env = state->env();
-  std::string error;
-  PyThreadState* tstate = Subinterpreter::Create(state->main_interpreter()->tstate_, config, &error);
-  if (tstate == nullptr) throw Napi::Error::New(env, "static-py: CPython refused to create the interpreter: " + error);
+  std::string why;
+  PyThreadState* main_tstate = state->main_interpreter()->tstate_;
+  PyThreadState* tstate = Subinterpreter::Create(main_tstate, config, &why);
+  if (tstate == nullptr) throw Napi::Error::New(env, "static-py: CPython refused to create the interpreter: " + why);
+  std::optional<PythonException> error;
+  PyObject* globals = MainGlobals(tstate, &error);
+  if (globals == nullptr) {
+    Subinterpreter::End(tstate, main_tstate, nullptr, nullptr);
+    throw error->ToJs(state);
+  }
   Napi::Object obj = state->Construct(state->interpreter_class(), EnvState::Birth::kInterpreter,
-                                      InterpreterArgs{tstate, false});
+                                      InterpreterArgs{tstate, globals, false});
   state->AddInterpreter(Unwrap(obj));
   return obj;
 }
@@ -213,7 +201,8 @@ PyObject* Interpreter::Execute(const PyRequest& request) {
       return RunCode(request.text, Py_eval_input, "<eval>", globals_);
     case PyRequest::Kind::kCall: {
       PyRef callable = PyRef::Steal(names_.Resolve(request.text, globals_));
-      return callable ? request.args->Call(callable.get(), registry_) : nullptr;
+      const CallArguments* args = request.args != nullptr ? request.args : request.owned_args.get();
+      return callable ? args->Call(callable.get(), registry_) : nullptr;
     }
     case PyRequest::Kind::kImport: {
       // Sized, so a name with a NUL can never be looked up truncated.
@@ -229,16 +218,33 @@ PyObject* Interpreter::Execute(const PyRequest& request) {
 Napi::Value Interpreter::Invoke(Napi::Env env, const std::function<PyObject*()>& body,
                                 PythonException::Source source) {
   CheckUsable(env);
-  ThreadStateGuard guard(tstate_);
-  registry_->Drain();
-  PyRef result = PyRef::Steal(body());
-  if (!result) throw PythonException::Fetch(source).ToJs(state_);
   static_py::Value value;
-  if (!PyConverter(registry_, /*borrow_bytes=*/true).FromPython(result.get(), &value)) {
-    throw PythonException::Fetch().ToJs(state_);
+  std::optional<PythonException> error;
+  PyObject* borrowed_from = nullptr;  // a result `value` points into, kept until JS has its copy
+  {
+    ThreadStateGuard guard(tstate_);
+    registry_->Drain();
+    PyRef result = PyRef::Steal(body());
+    PyConverter converter(registry_, /*borrow_bytes=*/true);
+    if (!result) {
+      error.emplace(PythonException::Fetch(source));
+    } else if (!converter.FromPython(result.get(), &value)) {
+      error.emplace(PythonException::Fetch());
+    } else if (converter.borrowed()) {
+      borrowed_from = result.release();
+    }
   }
-  // Still attached: `value` may point into `result`.
-  return JsConverter(state_, /*copy_bytes=*/false).ToJs(value, this);
+  // Detached: JS may run (a PythonError's stack, prepareStackTrace, wrapHandle).
+  if (error) throw error->ToJs(state_);
+  struct Keep {
+    ObjectRegistry* registry;
+    PyObject* obj;
+    // Dropped at the next attach: the bytes are immutable, and alive until then.
+    ~Keep() {
+      if (obj != nullptr) registry->Release(obj);
+    }
+  } keep{registry_.get(), borrowed_from};
+  return JsConverter(state_).ToJs(value, this);
 }
 
 Napi::Value Interpreter::RunSync(Napi::Env env, const PyRequest& request) {
@@ -318,15 +324,11 @@ Napi::Value Interpreter::JSEval(const Napi::CallbackInfo& info) {
   return RunSync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
 }
 
-// call(dottedName, kwargs: object | null, ...args). Not through a PyRequest:
-// everything stays on this stack, as this is the hottest path.
+// call(dottedName, kwargs: object | null, ...args). The arguments stay on
+// this stack, as this is the hottest path.
 Napi::Value Interpreter::JSCall(const Napi::CallbackInfo& info) {
-  const std::string name = Utf8Argument(info[0]);
   const CallArguments args(state_, info, 1, /*copy_bytes=*/false);
-  return Invoke(info.Env(), [&]() -> PyObject* {
-    PyRef callable = PyRef::Steal(names_.Resolve(name, globals_));
-    return callable ? args.Call(callable.get(), registry_) : nullptr;
-  });
+  return RunSync(info.Env(), {PyRequest::Kind::kCall, Utf8Argument(info[0]), &args});
 }
 
 Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
@@ -344,18 +346,20 @@ Napi::Value Interpreter::JSEvalAsync(const Napi::CallbackInfo& info) {
 // callAsync(dottedName, kwargs, ...args): arguments are copied now,
 // converted to Python on the executor thread.
 Napi::Value Interpreter::JSCallAsync(const Napi::CallbackInfo& info) {
-  return RunAsync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(),
+  return RunAsync(info.Env(), {PyRequest::Kind::kCall, info[0].As<Napi::String>().Utf8Value(), nullptr,
                                std::make_unique<CallArguments>(state_, info, 1, /*copy_bytes=*/true)});
 }
 
-// close(): queued async calls are rejected, a running one is waited for,
-// then the interpreter ends. Closing twice does nothing.
+// close(): queued async calls are rejected, a running one is stopped with
+// SystemExit and waited for, then the interpreter ends. Closing twice does
+// nothing.
 Napi::Value Interpreter::JSClose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (main_) {
     throw Napi::Error::New(env, "static-py: the main interpreter cannot be closed: it lives as long as the process");
   }
   if (closed_) return env.Undefined();
+  InterruptAsync();
   StopExecutor(/*env_alive=*/true);
   std::string why;
   if (!EndSubinterpreter(&why)) throw Napi::Error::New(env, why);
@@ -393,24 +397,6 @@ Napi::Value Interpreter::JSImportByInitFunc(const Napi::CallbackInfo& info) {
     PyRef unicode = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
     PyRef module = unicode ? PyRef::Steal(StaticFinder::ImportWithInitFunc(unicode.get(), init, nullptr)) : PyRef();
     return module ? DescribeModule(module.get(), name) : nullptr;
-  });
-}
-
-// moduleState(name): isolation probes for a module already imported.
-Napi::Value Interpreter::JSModuleState(const Napi::CallbackInfo& info) {
-  std::string name = info[0].As<Napi::String>().Utf8Value();
-  return Invoke(info.Env(), [&]() -> PyObject* {
-    PyRef key = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
-    if (!key) return nullptr;
-    PyObject* module = PyDict_GetItemWithError(PyImport_GetModuleDict(), key.get());  // borrowed
-    if (module == nullptr) {
-      if (!PyErr_Occurred()) {
-        PyErr_Format(PyExc_LookupError, "module %R is not imported in interpreter %lld", key.get(),
-                     static_cast<long long>(id_));
-      }
-      return nullptr;
-    }
-    return ProbeModule(module);
   });
 }
 

@@ -29,7 +29,9 @@ struct PyRequest {
   enum class Kind { kExec, kEval, kCall, kImport };
   Kind kind;
   std::string text;  // code, expression, dotted name or module name
-  std::unique_ptr<CallArguments> args;  // kCall only
+  // kCall only: on the caller's stack for a sync call, else in `owned_args`.
+  const CallArguments* args = nullptr;
+  std::unique_ptr<CallArguments> owned_args;
   PythonException::Source source() const;
 };
 
@@ -58,9 +60,12 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
 
   // Runs `body` with this environment's thread state attached. `body`
   // returns a new reference, or null with a Python exception set, which is
-  // thrown as a PythonError. The result is converted to JS.
+  // thrown as a PythonError. The result is converted to JS once the thread
+  // state is detached (thread_state_guard.h, rule 8).
   Napi::Value Invoke(Napi::Env env, const std::function<PyObject*()>& body,
                      PythonException::Source source = {});
+  // Throws a JS Error when the interpreter can no longer be used.
+  void CheckUsable(Napi::Env env) const;
 
   // Environment cleanup, first step, for every interpreter before any is
   // released: makes a running async call raise SystemExit (no GIL needed).
@@ -76,7 +81,6 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   Napi::Value JSCall(const Napi::CallbackInfo& info);
   Napi::Value JSImport(const Napi::CallbackInfo& info);
   Napi::Value JSImportByInitFunc(const Napi::CallbackInfo& info);
-  Napi::Value JSModuleState(const Napi::CallbackInfo& info);
   Napi::Value JSExecAsync(const Napi::CallbackInfo& info);
   Napi::Value JSEvalAsync(const Napi::CallbackInfo& info);
   Napi::Value JSCallAsync(const Napi::CallbackInfo& info);
@@ -85,8 +89,6 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   Napi::Value JSGetIsMain(const Napi::CallbackInfo& info);
   Napi::Value JSGetClosed(const Napi::CallbackInfo& info);
 
-  // Throws a JS Error when the interpreter can no longer be used.
-  void CheckUsable(Napi::Env env) const;
   Napi::Value RunSync(Napi::Env env, const PyRequest& request);
   Napi::Value RunAsync(Napi::Env env, PyRequest request);
   // Stops the executor (if any); `env_alive` as in Executor::Shutdown.

@@ -1,6 +1,7 @@
 #include "interp/subinterpreter.h"
 
-#include "loader/cpython_internals.h"
+#include "cpython/compat.h"
+#include "cpython/internals.h"
 #include "loader/static_finder.h"
 #include "runtime/gil_nudger.h"
 #include "runtime/interpreter_watcher.h"
@@ -17,14 +18,14 @@ int Hold() {
 #if PY_VERSION_HEX >= 0x030C0000
   return static_py_set_running_main(1);
 #else
-  PyThreadState* guard = PyThreadState_New(PyThreadState_Get()->interp);
+  PyThreadState* guard = PyThreadState_New(compat::InterpreterOf(PyThreadState_Get()));
   if (guard == nullptr) {
     PyErr_NoMemory();
     return -1;
   }
   PyRef capsule = PyRef::Steal(PyCapsule_New(guard, kHeldKey, nullptr));
   if (!capsule) return -1;
-  return PyDict_SetItemString(PyInterpreterState_GetDict(PyThreadState_Get()->interp), kHeldKey, capsule.get());
+  return PyDict_SetItemString(PyInterpreterState_GetDict(compat::InterpreterOf(PyThreadState_Get())), kHeldKey, capsule.get());
 #endif
 }
 
@@ -33,7 +34,7 @@ void Release() {
 #if PY_VERSION_HEX >= 0x030C0000
   static_py_set_running_main(0);
 #else
-  PyObject* state = PyInterpreterState_GetDict(PyThreadState_Get()->interp);
+  PyObject* state = PyInterpreterState_GetDict(compat::InterpreterOf(PyThreadState_Get()));
   PyObject* capsule = PyDict_GetItemString(state, kHeldKey);  // borrowed
   auto* guard = capsule != nullptr ? static_cast<PyThreadState*>(PyCapsule_GetPointer(capsule, kHeldKey)) : nullptr;
   if (guard == nullptr) return;
@@ -55,7 +56,7 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
 #if PY_VERSION_HEX >= 0x030C0000
   PyInterpreterConfig c = {};
   if (config.legacy) {
-    c = (PyInterpreterConfig)_PyInterpreterConfig_LEGACY_INIT;
+    c = compat::LegacyInterpreterConfig();
   } else {
     c.use_main_obmalloc = config.use_main_obmalloc;
     c.allow_fork = config.allow_fork;
@@ -96,7 +97,7 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
     Py_XDECREF(threading);
   }
 #endif
-  if (sub != nullptr) GilNudger::InterpreterCreated(sub->interp);
+  if (sub != nullptr) GilNudger::InterpreterCreated(compat::InterpreterOf(sub));
   // Back to where we started, then let go of the main interpreter's GIL.
   PyThreadState_Swap(main_tstate);
   PyEval_SaveThread();
@@ -105,7 +106,7 @@ PyThreadState* Subinterpreter::Create(PyThreadState* main_tstate, const Interpre
 
 int Subinterpreter::UnjoinableThreads(PyThreadState* tstate, int own) {
   int total = 0;
-  for (PyThreadState* t = PyInterpreterState_ThreadHead(tstate->interp); t != nullptr; t = PyThreadState_Next(t)) total++;
+  for (PyThreadState* t = PyInterpreterState_ThreadHead(compat::InterpreterOf(tstate)); t != nullptr; t = PyThreadState_Next(t)) total++;
   int joinable = 0;
   // threading's non-daemon threads are joined by Py_EndInterpreter.
   PyObject* threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");  // borrowed
@@ -129,7 +130,7 @@ void Subinterpreter::End(PyThreadState* tstate, PyThreadState* main_tstate, void
   GilNudger::Attach(tstate);
   if (before_end != nullptr) before_end(arg);
   Release();
-  GilNudger::InterpreterEnding(tstate->interp);
+  GilNudger::InterpreterEnding(compat::InterpreterOf(tstate));
   Py_EndInterpreter(tstate);
   // Nothing is attached now; swapping the main thread state back settles
   // which GIL this thread holds, and saving it releases that one.

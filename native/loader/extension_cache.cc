@@ -1,32 +1,40 @@
 #include "loader/extension_cache.h"
 
-#include <atomic>
-
-#include "loader/cpython_extension_cache.h"
+#include "cpython/compat.h"
+#include "cpython/cpython_extension_cache.h"
+#include "loader/cache_observer.h"
 #include "loader/isolated_extension_cache.h"
+#include "runtime/fault_injection.h"
+#include "runtime/process_state.h"
 
 namespace static_py {
-namespace {
-
-// Process-wide, as CPython's own extension cache is. Never destroyed.
-std::atomic<CachePolicy> g_policy{CachePolicy::kCPython};
-std::atomic<bool> g_policy_used{false};
-
-}  // namespace
-
-bool ExtensionCache::SetPolicy(CachePolicy policy) {
-  if (g_policy_used.load() && g_policy.load() != policy) return false;
-  g_policy.store(policy);
-  return true;
-}
-
-CachePolicy ExtensionCache::policy() { return g_policy.load(); }
 
 ExtensionCache& ExtensionCache::Active() {
+  // Process-wide, as CPython's own extension cache is. Never destroyed.
   static auto* cpython = new CPythonExtensionCache();
   static auto* isolated = new IsolatedExtensionCache();
-  g_policy_used.store(true);
-  return g_policy.load() == CachePolicy::kIsolated ? static_cast<ExtensionCache&>(*isolated) : *cpython;
+  if (ProcessState::Get().UsePolicy() == CachePolicy::kIsolated) return *isolated;
+  return *cpython;
+}
+
+void ExtensionCache::ForgetCurrentInterpreter() {
+  if (CacheObserver* o = observer()) o->InterpreterEnding(compat::CurrentInterpreterId());
+}
+
+CacheObserver* ExtensionCache::observer() { return ProcessState::Get().cache_observer(); }
+
+int ExtensionCache::Register(PyObject* name, PyObject* module, PyModuleDef* def) {
+  if (PyObject_SetItem(PyImport_GetModuleDict(), name, module) < 0) return -1;
+  if (FaultInjected("PyState_AddModule")) {
+    PyErr_SetString(PyExc_SystemError, "static-py: PyState_AddModule failed (STATIC_PY_INJECT_FAULT)");
+  } else if (PyState_AddModule(module, def) == 0) {
+    return 0;
+  }
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  if (PyObject_DelItem(PyImport_GetModuleDict(), name) < 0) PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+  return -1;
 }
 
 }  // namespace static_py

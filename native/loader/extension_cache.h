@@ -1,10 +1,10 @@
 // Where single-phase modules go after their first import, so the next
 // import in some interpreter can be served without (or with) calling the init
-// function again. Two policies, chosen once per process (the lab compares
-// them):
+// function again. Two policies, one per process (ProcessState; the lab
+// compares them):
 //  * cpython:  CPython's own semantics for the running build, bugs included:
 //              one m_copy per def, shared by every interpreter
-//              (cpython_extension_cache.h);
+//              (cpython/cpython_extension_cache.h);
 //  * isolated: one m_copy per interpreter, approach 2 of gh-101758
 //              (isolated_extension_cache.h).
 #ifndef STATIC_PY_LOADER_EXTENSION_CACHE_H_
@@ -12,24 +12,22 @@
 
 #include <Python.h>
 
-#include <string>
+#include <cstdint>
 
 #include "loader/static_table_data.h"
 
 namespace static_py {
 
-enum class CachePolicy { kCPython, kIsolated };
+class CacheObserver;
 
 // All methods need the GIL of the interpreter doing the import.
 class ExtensionCache {
  public:
   virtual ~ExtensionCache() = default;
 
-  // The process-wide cache for the policy chosen with SetPolicy (cpython by
-  // default). The policy cannot change once a module has been cached.
+  // The process-wide cache for the process's policy; the first call fixes
+  // the policy (ProcessState::UsePolicy).
   static ExtensionCache& Active();
-  static bool SetPolicy(CachePolicy policy);
-  static CachePolicy policy();
 
   // A single-phase module imported before under `name`, rebuilt as the
   // policy says (from m_copy, or by calling its init function again): a new
@@ -38,10 +36,11 @@ class ExtensionCache {
   virtual PyObject* Find(PyObject* name, PyObject* spec) = 0;
 
   // Records a single-phase module right after its init function made it:
-  // m_copy or m_init, PyState_FindModule's slot, and sys.modules[name].
+  // m_copy or m_init, PyState_FindModule's slot, and sys.modules[name]. On
+  // failure nothing of it is left in sys.modules.
   virtual int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) = 0;
 
-  // CPython 3.13 runs every extension's init function with the main
+  // CPython 3.13+ runs every extension's init function with the main
   // interpreter active, records the result there (RecordFromMain, no
   // per-interpreter bookkeeping), switches back, and reloads the module in
   // the importing interpreter from what it recorded (Find). True when this
@@ -52,12 +51,14 @@ class ExtensionCache {
   }
 
   // The current interpreter is about to end: drop what belongs to it.
-  virtual void ForgetCurrentInterpreter() {}
+  virtual void ForgetCurrentInterpreter();
 
-  // For moduleState(): who owns the m_copy used for `def` in the current
-  // interpreter: an interpreter id, -1 for none, or -2 when the build does
-  // not let us tell.
-  virtual int64_t CopyOwner(PyModuleDef* def) = 0;
+ protected:
+  // The lab's observer, or null (cache_observer.h).
+  static CacheObserver* observer();
+  // sys.modules[name] = module, and PyState_FindModule's slot: both or, on
+  // failure, neither.
+  static int Register(PyObject* name, PyObject* module, PyModuleDef* def);
 };
 
 }  // namespace static_py

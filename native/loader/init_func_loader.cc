@@ -2,12 +2,16 @@
 
 #include <cstring>
 
+#include <string_view>
+
+#include "cpython/compat.h"
+#include "cpython/internals.h"
+#include "errors/py_boundary.h"
 #include "include/static_py/import.h"
-#include "loader/cpython_internals.h"
 #include "loader/extension_cache.h"
+#include "loader/module_names.h"
 #include "loader/package_context.h"
 #include "loader/static_finder.h"
-#include "util/compat.h"
 #include "util/py_ref.h"
 
 namespace static_py {
@@ -37,18 +41,9 @@ PyRef EncodedShortName(PyObject* name, bool* non_ascii) {
 // gh-150633, where a NUL truncated the inittab lookup).
 int CheckModuleName(PyObject* name) {
   Py_ssize_t size = 0;
-  const char* utf8 = PyUnicode_AsUTF8AndSize(name, &size);
+  const char* utf8 = PyUnicode_AsUTF8AndSize(name, &size);  // its error stays: a str without UTF-8 is bad input too
   if (utf8 == nullptr) return -1;
-  const char* problem = nullptr;
-  if (size == 0) {
-    problem = "is empty";
-  } else if (std::memchr(utf8, '\0', static_cast<size_t>(size)) != nullptr) {
-    problem = "contains a NUL character";
-  } else if (utf8[0] == '.' || utf8[size - 1] == '.') {
-    problem = "starts or ends with a dot";
-  } else if (std::strstr(utf8, "..") != nullptr) {
-    problem = "has an empty component (two dots in a row)";
-  }
+  const char* problem = ModuleNameProblem(std::string_view(utf8, static_cast<size_t>(size)));
   if (problem == nullptr) return 0;
   PyErr_Format(PyExc_ValueError, "static-py: the module name %R %s", name, problem);
   return -1;
@@ -70,30 +65,17 @@ int RefuseBuiltinName(PyObject* name) {
   return -1;
 }
 
+#if PY_VERSION_HEX >= 0x030C0000
 PyObject* ModuleName(PyObject* module) {
   PyObject* dict = PyModule_GetDict(module);  // borrowed
   return dict ? PyDict_GetItemString(dict, "__name__") : nullptr;
 }
+#endif
 
 }  // namespace
 
 int InitFuncLoader::CheckName(PyObject* name) {
   return CheckModuleName(name) < 0 || RefuseBuiltinName(name) < 0 ? -1 : 0;
-}
-
-int InitFuncLoader::CheckSinglePhaseAllowed(const char* name) {
-#if PY_VERSION_HEX >= 0x030D0000
-  if (static_py_interp_refuses_singlephase()) {
-    PyErr_Format(PyExc_ImportError, "module %s does not support loading in subinterpreters", name);
-    return -1;
-  }
-  return 0;
-#elif PY_VERSION_HEX >= 0x030C0000
-  return _PyImport_CheckSubinterpIncompatibleExtensionAllowed(name);
-#else
-  (void)name;
-  return 0;
-#endif
 }
 
 PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fullname, const char* short_name,
@@ -108,12 +90,7 @@ PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fulln
     return nullptr;
   }
   if (PyErr_Occurred()) {
-#if PY_VERSION_HEX >= 0x030C0000
-    _PyErr_FormatFromCause(PyExc_SystemError, "initialization of %s raised unreported exception", short_name);
-#else
-    PyErr_Clear();
-    PyErr_Format(PyExc_SystemError, "initialization of %s raised unreported exception", short_name);
-#endif
+    static_py_raise_unreported(short_name);
     // CPython leaks `m` here; we do not.
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
@@ -133,7 +110,7 @@ PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fulln
   }
   PyRef module = PyRef::Steal(m);
 #if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000
-  if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
+  if (static_py_check_singlephase_allowed(short_name) < 0) return nullptr;
 #endif
   if (non_ascii) {
 #if PY_VERSION_HEX < 0x03090000
@@ -218,7 +195,7 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
   }
   PyRef module = PyRef::Steal(result);
 #if PY_VERSION_HEX >= 0x030D0000
-  if (CheckSinglePhaseAllowed(PyBytes_AS_STRING(short_name.get())) < 0) return nullptr;
+  if (static_py_check_singlephase_allowed(PyBytes_AS_STRING(short_name.get())) < 0) return nullptr;
 #endif
   if (cache.Store(name.get(), module.get(), initfunc) < 0) return nullptr;
   return module.release();
@@ -254,7 +231,7 @@ PyObject* InitFuncLoader::CreateInMainThenReload(PyObject* spec, PyObject* name,
 #if PY_VERSION_HEX >= 0x030E0000
   const bool own_exception = true;
 #else
-  const bool own_exception = static_py_interp_owns_obmalloc(caller->interp) != 0;
+  const bool own_exception = static_py_interp_owns_obmalloc(compat::InterpreterOf(caller)) != 0;
 #endif
   const bool failed = def == nullptr;
 #if PY_VERSION_HEX >= 0x030D0000  // only 3.13+ run init in main (InitRunsInMain)
@@ -271,7 +248,7 @@ PyObject* InitFuncLoader::CreateInMainThenReload(PyObject* spec, PyObject* name,
   }
   if (failed) return nullptr;
   if (*kind == InitKind::kMultiPhase) return PyModule_FromDefAndSpec(def, spec);
-  if (CheckSinglePhaseAllowed(short_name) < 0) return nullptr;
+  if (static_py_check_singlephase_allowed(short_name) < 0) return nullptr;
   PyObject* module = cache.Find(name, spec);
   if (module == nullptr && !PyErr_Occurred()) {
     PyErr_Format(PyExc_SystemError, "static-py: %s was initialised in the main interpreter but is not in the cache", fullname);
@@ -294,13 +271,17 @@ int InitFuncLoader::ExecModule(PyObject* module) {
 // The C API (include/static_py/import.h) --------------------------------------
 
 extern "C" PyObject* StaticPy_CreateModuleFromInitfunc(PyObject* spec, StaticPy_InitFunc initfunc) {
-  return static_py::InitFuncLoader::CreateModule(spec, initfunc);
+  return static_py::PyBoundary::Object("StaticPy_CreateModuleFromInitfunc",
+                                       [&] { return static_py::InitFuncLoader::CreateModule(spec, initfunc); });
 }
 
-extern "C" int StaticPy_ExecModule(PyObject* module) { return static_py::InitFuncLoader::ExecModule(module); }
+extern "C" int StaticPy_ExecModule(PyObject* module) {
+  return static_py::PyBoundary::Status("StaticPy_ExecModule", [&] { return static_py::InitFuncLoader::ExecModule(module); });
+}
 
 extern "C" PyObject* StaticPy_ImportByInitFunc(const char* fullname, StaticPy_InitFunc initfunc) {
-  static_py::PyRef name = static_py::PyRef::Steal(PyUnicode_FromString(fullname));
-  if (!name) return nullptr;
-  return static_py::StaticFinder::ImportWithInitFunc(name.get(), initfunc, nullptr);
+  return static_py::PyBoundary::Object("StaticPy_ImportByInitFunc", [&]() -> PyObject* {
+    static_py::PyRef name = static_py::PyRef::Steal(PyUnicode_FromString(fullname));
+    return name ? static_py::StaticFinder::ImportWithInitFunc(name.get(), initfunc, nullptr) : nullptr;
+  });
 }

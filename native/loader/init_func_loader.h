@@ -35,13 +35,9 @@ class InitFuncLoader {
   // 0, or -1 with the exception.
   static int CheckName(PyObject* name);
 
-  // CPython 3.13, from a subinterpreter: init in main, reload here.
+  // CPython 3.13+, from a subinterpreter: init in main, reload here.
   static PyObject* CreateInMainThenReload(PyObject* spec, PyObject* name, StaticInitFunc initfunc, const char* fullname,
                                           const char* short_name, bool non_ascii, InitKind* kind);
-
-  // ImportError unless the current interpreter accepts single-phase modules
-  // (isolated interpreters on 3.12+ do not). 0, or -1 with the exception.
-  static int CheckSinglePhaseAllowed(const char* name);
 };
 
 }  // namespace static_py

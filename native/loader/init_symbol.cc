@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include "util/shared_object.h"
+
 namespace static_py {
 
 StaticInitFunc InitSymbol::Resolve(const std::string& symbol, const std::string& library, std::string* error) {
@@ -20,9 +22,9 @@ StaticInitFunc InitSymbol::Resolve(const std::string& symbol, const std::string&
   if (void* found = dlsym(RTLD_DEFAULT, symbol.c_str())) return reinterpret_cast<StaticInitFunc>(found);
   // This addon is loaded with RTLD_LOCAL, so its own symbols are not in the
   // global scope: look in it explicitly.
-  Dl_info self;
-  if (dladdr(reinterpret_cast<void*>(&InitSymbol::Resolve), &self) != 0 && self.dli_fname != nullptr) {
-    if (void* handle = dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD)) {
+  const std::string self = FileContaining(reinterpret_cast<void*>(&InitSymbol::Resolve));
+  if (!self.empty()) {
+    if (void* handle = dlopen(self.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
       void* found = dlsym(handle, symbol.c_str());
       dlclose(handle);  // only drops the reference RTLD_NOLOAD added
       if (found != nullptr) return reinterpret_cast<StaticInitFunc>(found);

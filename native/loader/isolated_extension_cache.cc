@@ -3,33 +3,14 @@
 #include <cstring>
 #include <vector>
 
+#include "cpython/compat.h"
+#include "cpython/internals.h"
+#include "loader/cache_observer.h"
 #include "loader/init_func_loader.h"
-#include "util/compat.h"
 #include "util/py_ref.h"
+#include "util/py_strings.h"
 
 namespace static_py {
-namespace {
-
-int64_t CurrentInterpreterId() { return PyInterpreterState_GetID(compat::CurrentInterpreter()); }
-
-std::string Utf8(PyObject* name) {
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(name, &size);
-  return data ? std::string(data, static_cast<size_t>(size)) : std::string();
-}
-
-// The module already in sys.modules, or a new empty one put there.
-PyObject* AddModule(PyObject* name) {
-#if PY_VERSION_HEX >= 0x030D0000
-  return PyImport_AddModuleRef(PyUnicode_AsUTF8(name));
-#else
-  PyObject* module = PyImport_AddModuleObject(name);  // borrowed
-  Py_XINCREF(module);
-  return module;
-#endif
-}
-
-}  // namespace
 
 PyObject* IsolatedExtensionCache::Find(PyObject* name, PyObject* spec) {
   (void)spec;
@@ -37,16 +18,16 @@ PyObject* IsolatedExtensionCache::Find(PyObject* name, PyObject* spec) {
   Entry entry;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = entries_.find({CurrentInterpreterId(), key_name});
+    auto it = entries_.find({compat::CurrentInterpreterId(), key_name});
     if (it == entries_.end()) return nullptr;
     entry = it->second;
-    Py_XINCREF(entry.m_copy);
   }
-  PyRef copy = PyRef::Steal(entry.m_copy);
-  if (InitFuncLoader::CheckSinglePhaseAllowed(key_name.c_str()) < 0) return nullptr;
+  // The copy is this interpreter's own, so taking a reference is safe.
+  PyRef copy = PyRef::Borrow(entry.m_copy);
+  if (static_py_check_singlephase_allowed(key_name.c_str()) < 0) return nullptr;
   PyRef module;
   if (copy) {
-    module = PyRef::Steal(AddModule(name));
+    module = PyRef::Steal(PyModule_NewObject(name));
     PyObject* dict = module ? PyModule_GetDict(module.get()) : nullptr;
     if (dict == nullptr || PyDict_Update(dict, copy.get()) < 0) return nullptr;
   } else {
@@ -57,9 +38,8 @@ PyObject* IsolatedExtensionCache::Find(PyObject* name, PyObject* spec) {
     module = PyRef::Steal(InitFuncLoader::RunInitFunc(entry.init, key_name.c_str(), dot ? dot + 1 : key_name.c_str(),
                                                       /*non_ascii=*/false, &kind));
     if (!module) return nullptr;
-    if (PyObject_SetItem(PyImport_GetModuleDict(), name, module.get()) < 0) return nullptr;
   }
-  if (PyState_AddModule(module.get(), entry.def) < 0) return nullptr;
+  if (Register(name, module.get(), entry.def) < 0) return nullptr;
   return module.release();
 }
 
@@ -68,20 +48,21 @@ int IsolatedExtensionCache::Store(PyObject* name, PyObject* module, StaticInitFu
   if (def == nullptr) return -1;
   PyObject* copy = nullptr;
   if (def->m_size == -1 && (copy = PyDict_Copy(PyModule_GetDict(module))) == nullptr) return -1;
+  const int64_t id = compat::CurrentInterpreterId();
   PyObject* old = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    Entry& entry = entries_[{CurrentInterpreterId(), Utf8(name)}];
+    Entry& entry = entries_[{id, Utf8(name)}];
     old = entry.m_copy;
     entry = Entry{def, copy, initfunc};
   }
   Py_XDECREF(old);  // same interpreter as the new copy: safe here
-  if (PyState_AddModule(module, def) < 0) return -1;
-  return PyObject_SetItem(PyImport_GetModuleDict(), name, module);
+  if (copy != nullptr && observer() != nullptr) observer()->CopyMade(def, copy, id, /*per_interpreter=*/true);
+  return Register(name, module, def);
 }
 
 void IsolatedExtensionCache::ForgetCurrentInterpreter() {
-  const int64_t id = CurrentInterpreterId();
+  const int64_t id = compat::CurrentInterpreterId();
   std::vector<PyObject*> drop;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -95,15 +76,7 @@ void IsolatedExtensionCache::ForgetCurrentInterpreter() {
     }
   }
   for (PyObject* copy : drop) Py_XDECREF(copy);
-}
-
-int64_t IsolatedExtensionCache::CopyOwner(PyModuleDef* def) {
-  const int64_t id = CurrentInterpreterId();
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [key, entry] : entries_) {
-    if (key.first == id && entry.def == def && entry.m_copy != nullptr) return id;
-  }
-  return -1;
+  ExtensionCache::ForgetCurrentInterpreter();
 }
 
 }  // namespace static_py

@@ -23,7 +23,6 @@ class IsolatedExtensionCache : public ExtensionCache {
   PyObject* Find(PyObject* name, PyObject* spec) override;
   int Store(PyObject* name, PyObject* module, StaticInitFunc initfunc) override;
   void ForgetCurrentInterpreter() override;
-  int64_t CopyOwner(PyModuleDef* def) override;
 
  private:
   struct Entry {

@@ -1,15 +1,14 @@
 #include "loader/package_context.h"
 
-#include <atomic>
 #include <cstring>
 
-#include "loader/cpython_internals.h"
+#include "cpython/internals.h"
+#include "errors/py_boundary.h"
+#include "runtime/process_state.h"
 #include "util/py_ref.h"
 
 namespace static_py {
 namespace {
-
-std::atomic<bool> g_enabled{true};
 
 #if PY_VERSION_HEX >= 0x030C0000
 // Like CPython's own: per thread, because own-GIL interpreters run init
@@ -20,19 +19,16 @@ thread_local bool t_consumed = false;
 
 }  // namespace
 
-void PackageContext::SetEnabled(bool enabled) { g_enabled.store(enabled); }
-bool PackageContext::enabled() { return g_enabled.load(); }
+bool PackageContext::enabled() { return ProcessState::Get().package_context(); }
 
 PyObject* PackageContext::CallInit(const char* fullname, StaticInitFunc initfunc, bool* consumed) {
   *consumed = false;
   if (!enabled()) return initfunc();
 #if PY_VERSION_HEX < 0x030C0000
-  const char* previous = _Py_PackageContext;
-  _Py_PackageContext = fullname;
+  const char* previous = static_py_swap_package_context(fullname);
   PyObject* result = initfunc();
   // PyModule_Create2 resets the context to NULL when it uses it.
-  *consumed = _Py_PackageContext == nullptr;
-  _Py_PackageContext = previous;
+  *consumed = static_py_swap_package_context(previous) == nullptr;
   return result;
 #else
   const char* previous = t_context;
@@ -70,14 +66,13 @@ const char* PackageContext::Consume(const char* short_name) {
 extern "C" PyObject* __real_PyModule_Create2(PyModuleDef* def, int apiver);
 
 extern "C" PyObject* __wrap_PyModule_Create2(PyModuleDef* def, int apiver) {
-  const char* fullname = static_py::PackageContext::Consume(def != nullptr ? def->m_name : nullptr);
-  PyObject* module = __real_PyModule_Create2(def, apiver);
-  if (module == nullptr || fullname == nullptr) return module;
-  static_py::PyRef name = static_py::PyRef::Steal(PyUnicode_FromString(fullname));
-  if (!name || static_py_rename_new_module(module, name.get()) < 0) {
-    Py_DECREF(module);
-    return nullptr;
-  }
-  return module;
+  return static_py::PyBoundary::Object("PyModule_Create2", [&]() -> PyObject* {
+    const char* fullname = static_py::PackageContext::Consume(def != nullptr ? def->m_name : nullptr);
+    static_py::PyRef module = static_py::PyRef::Steal(__real_PyModule_Create2(def, apiver));
+    if (!module || fullname == nullptr) return module.release();
+    static_py::PyRef name = static_py::PyRef::Steal(PyUnicode_FromString(fullname));
+    if (!name || static_py_rename_new_module(module.get(), name.get()) < 0) return nullptr;
+    return module.release();
+  });
 }
 #endif

@@ -39,9 +39,9 @@ class PackageContext {
   // tells whether a PyModule_Create2 call picked the context up.
   static PyObject* CallInit(const char* fullname, StaticInitFunc initfunc, bool* consumed);
 
-  // The switch that reproduces what happens without a package context
-  // (seed 000: pybind11 submodules break). Process-wide; on by default.
-  static void SetEnabled(bool enabled);
+  // Whether the context is set at all (ProcessState; LoaderSettings turns it
+  // off to reproduce a loader that drops it, seed 000: pybind11 submodules
+  // break). Process-wide; on by default.
   static bool enabled();
 
   // For __wrap_PyModule_Create2: the full name to give a module whose def

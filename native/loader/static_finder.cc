@@ -1,17 +1,18 @@
 #include "loader/static_finder.h"
 
-#include <dlfcn.h>
-
 #include <cstring>
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
+#include "cpython/compat.h"
+#include "cpython/module_spec_factory.h"
+#include "errors/py_boundary.h"
 #include "loader/init_func_loader.h"
 #include "loader/static_table.h"
-#include "util/compat.h"
+#include "runtime/process_state.h"
 #include "util/py_ref.h"
+#include "util/py_strings.h"
+#include "util/shared_object.h"
 
 namespace static_py {
 namespace {
@@ -25,90 +26,39 @@ enum class Mode : int { kModules = 0, kPackages = 1, kBound = 2 };
 struct FinderObject {
   PyObject_HEAD
   Mode mode;
-  PyObject* spec_class;    // importlib's ModuleSpec, of this interpreter
-  PyObject* spec_kwnames;  // ("origin", "is_package"), made once: find_spec is on every import's path
-  PyObject* templates[2];  // vars() of a spec ModuleSpec.__init__ made, [is_package]; null until first use
-  PyObject* origin;        // str or None
-  StaticInitFunc init;   // kBound only
+  ModuleSpecFactory specs;  // find_spec is on every import's path
+  PyObject* origin;         // str or None
+  StaticInitFunc init;      // kBound only
 };
 
 FinderObject* AsFinder(PyObject* self) { return reinterpret_cast<FinderObject*>(self); }
 
 void FinderDealloc(PyObject* self) {
   PyTypeObject* type = Py_TYPE(self);
-  Py_XDECREF(AsFinder(self)->spec_class);
-  Py_XDECREF(AsFinder(self)->spec_kwnames);
-  Py_XDECREF(AsFinder(self)->templates[0]);
-  Py_XDECREF(AsFinder(self)->templates[1]);
+  AsFinder(self)->specs.Clear();
   Py_XDECREF(AsFinder(self)->origin);
   type->tp_free(self);
   Py_DECREF(type);  // instances of heap types own a reference to their type
 }
 
 const StaticModuleEntry* EntryFor(PyObject* name) {
-  if (!PyUnicode_Check(name)) return nullptr;
-  Py_ssize_t size = 0;
-  const char* utf8 = PyUnicode_AsUTF8AndSize(name, &size);
-  if (utf8 == nullptr) {
-    PyErr_Clear();
-    return nullptr;
-  }
-  return StaticTable::Find(utf8, static_cast<size_t>(size));
+  const auto utf8 = Utf8View(name);
+  return utf8 ? StaticTable::Find(utf8->data(), utf8->size()) : nullptr;
 }
 
-// A ModuleSpec as ModuleSpec(name, finder, origin=..., is_package=...) makes
-// it. The first one per kind is made that way and its attributes kept; the
-// rest are new instances given a copy of them (name replaced, the lists
-// ModuleSpec.__init__ starts empty made afresh), which skips running
-// __init__ in Python on every import. 20.loader.test.ts holds the two ways
-// equal on every version.
 PyObject* MakeSpec(FinderObject* finder, PyObject* name, PyObject* origin, bool is_package) {
-  PyObject*& templ = finder->templates[is_package ? 1 : 0];
-  if (templ == nullptr) {
-    PyObject* args[] = {name, reinterpret_cast<PyObject*>(finder), origin, is_package ? Py_True : Py_False};
-    PyRef spec = PyRef::Steal(compat::Vectorcall(finder->spec_class, args, 2, finder->spec_kwnames));
-    PyRef attrs = spec ? PyRef::Steal(PyObject_GetAttrString(spec.get(), "__dict__")) : PyRef();
-    if (!attrs) return nullptr;
-    templ = PyDict_Copy(attrs.get());
-    // The template must not refer to the finder that owns it: finder ->
-    // template -> finder is a cycle the (untracked) finder never leaves, and
-    // it would keep every subinterpreter's finder and ModuleSpec class alive.
-    // The key stays, for the same attribute order; each copy sets it.
-    if (templ == nullptr || PyDict_SetItemString(templ, "loader", Py_None) < 0) return nullptr;
-    return spec.release();
-  }
-  auto* type = reinterpret_cast<PyTypeObject*>(finder->spec_class);
-  PyRef empty = PyRef::Steal(PyTuple_New(0));
-  PyRef spec = empty ? PyRef::Steal(type->tp_new(type, empty.get(), nullptr)) : PyRef();
-  PyRef attrs = spec ? PyRef::Steal(PyDict_Copy(templ)) : PyRef();
-  if (!attrs || PyDict_SetItemString(attrs.get(), "name", name) < 0 ||
-      PyDict_SetItemString(attrs.get(), "loader", reinterpret_cast<PyObject*>(finder)) < 0) {
-    return nullptr;
-  }
-  PyObject *key, *value;
-  for (Py_ssize_t pos = 0; PyDict_Next(templ, &pos, &key, &value);) {
-    if (!PyList_CheckExact(value)) continue;
-    PyRef fresh = PyRef::Steal(PyList_New(0));
-    if (!fresh || PyDict_SetItem(attrs.get(), key, fresh.get()) < 0) return nullptr;
-  }
-  if (PyObject_SetAttrString(spec.get(), "__dict__", attrs.get()) < 0) return nullptr;
-  return spec.release();
+  return finder->specs.Make(name, reinterpret_cast<PyObject*>(finder), origin, is_package);
 }
 
-// Written once before Python starts (SetMissingNames), read-only after.
-const std::unordered_map<std::string, std::string>* g_missing_names = nullptr;
-
-// None, or ModuleNotFoundError saying why a name the manifest lists is missing.
+// None, or ModuleNotFoundError saying why a name the manifest lists is
+// missing from the build (ProcessState::missing_names; see static_finder.h).
 PyObject* MissingName(PyObject* name) {
-  if (g_missing_names == nullptr) Py_RETURN_NONE;
-  Py_ssize_t size = 0;
-  const char* utf8 = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &size) : nullptr;
-  if (utf8 == nullptr) {
-    PyErr_Clear();
-    Py_RETURN_NONE;
-  }
-  auto it = g_missing_names->find(std::string(utf8, static_cast<size_t>(size)));
-  if (it == g_missing_names->end()) Py_RETURN_NONE;
+  const auto& missing = ProcessState::Get().missing_names();
+  if (missing.empty()) Py_RETURN_NONE;
+  const auto utf8 = Utf8View(name);
+  if (!utf8) Py_RETURN_NONE;
+  auto it = missing.find(std::string(*utf8));
+  if (it == missing.end()) Py_RETURN_NONE;
   PyRef message = PyRef::Steal(PyUnicode_FromStringAndSize(it->second.data(), static_cast<Py_ssize_t>(it->second.size())));
   if (message) PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, message.get(), name, nullptr);
   return nullptr;
@@ -116,54 +66,57 @@ PyObject* MissingName(PyObject* name) {
 
 // find_spec(fullname, path=None, target=None)
 PyObject* FindSpec(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs < 1 || nargs > 3) {
-    PyErr_Format(PyExc_TypeError, "find_spec() takes from 1 to 3 arguments (%zd given)", nargs);
-    return nullptr;
-  }
-  FinderObject* finder = AsFinder(self);
-  const StaticModuleEntry* entry = EntryFor(args[0]);
-  if (entry == nullptr) {
-    // Not ours: the next finder's turn, or, last of all, why it is missing.
-    if (finder->mode == Mode::kPackages) return MissingName(args[0]);
+  return PyBoundary::Object("find_spec", [&]() -> PyObject* {
+    if (nargs < 1 || nargs > 3) {
+      PyErr_Format(PyExc_TypeError, "find_spec() takes from 1 to 3 arguments (%zd given)", nargs);
+      return nullptr;
+    }
+    FinderObject* finder = AsFinder(self);
+    const StaticModuleEntry* entry = EntryFor(args[0]);
+    if (entry == nullptr) {
+      // Not ours: the next finder's turn, or, last of all, why it is missing.
+      if (finder->mode == Mode::kPackages) return MissingName(args[0]);
+      Py_RETURN_NONE;
+    }
+    const bool has_init = (entry->flags & kEntryHasInit) != 0;
+    const bool is_package = (entry->flags & kEntryIsPackage) != 0;
+    if (finder->mode == Mode::kModules && has_init) return MakeSpec(finder, args[0], finder->origin, is_package);
+    if (finder->mode == Mode::kPackages && !has_init) {
+      // A parent nothing else provided: an empty package, like a namespace
+      // package but owned by us, so `import a.b.c` works with only a.b.c static.
+      return MakeSpec(finder, args[0], Py_None, true);
+    }
     Py_RETURN_NONE;
-  }
-  const bool has_init = (entry->flags & kEntryHasInit) != 0;
-  const bool is_package = (entry->flags & kEntryIsPackage) != 0;
-  if (finder->mode == Mode::kModules && has_init) {
-    return MakeSpec(finder, args[0], finder->origin, is_package);
-  }
-  if (finder->mode == Mode::kPackages && !has_init) {
-    // A parent nothing else provided: an empty package, like a namespace
-    // package but owned by us, so `import a.b.c` works with only a.b.c static.
-    return MakeSpec(finder, args[0], Py_None, true);
-  }
-  Py_RETURN_NONE;
+  });
 }
 
 PyObject* CreateModule(PyObject* self, PyObject* spec) {
-  FinderObject* finder = AsFinder(self);
-  if (finder->mode == Mode::kPackages) Py_RETURN_NONE;  // the default module will do
-  if (finder->mode == Mode::kBound) return InitFuncLoader::CreateModule(spec, finder->init);
-  PyRef name = PyRef::Steal(PyObject_GetAttrString(spec, "name"));
-  if (!name) return nullptr;
-  const StaticModuleEntry* entry = EntryFor(name.get());
-  if (entry == nullptr || !(entry->flags & kEntryHasInit)) {
-    PyErr_Format(PyExc_ImportError, "static-py: no static extension module is named %R", name.get());
-    return nullptr;
-  }
-  InitKind kind = InitKind::kUnknown;
-  PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(*entry), &kind);
-  if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(entry, kind);
-  return module;
+  return PyBoundary::Object("create_module", [&]() -> PyObject* {
+    FinderObject* finder = AsFinder(self);
+    if (finder->mode == Mode::kPackages) Py_RETURN_NONE;  // the default module will do
+    if (finder->mode == Mode::kBound) return InitFuncLoader::CreateModule(spec, finder->init);
+    PyRef name = PyRef::Steal(PyObject_GetAttrString(spec, "name"));
+    if (!name) return nullptr;
+    const StaticModuleEntry* entry = EntryFor(name.get());
+    if (entry == nullptr || !(entry->flags & kEntryHasInit)) {
+      PyErr_Format(PyExc_ImportError, "static-py: no static extension module is named %R", name.get());
+      return nullptr;
+    }
+    InitKind kind = InitKind::kUnknown;
+    PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(*entry), &kind);
+    if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(entry, kind);
+    return module;
+  });
 }
 
 PyObject* ExecModule(PyObject* self, PyObject* module) {
-  if (AsFinder(self)->mode != Mode::kPackages && InitFuncLoader::ExecModule(module) < 0) return nullptr;
-  Py_RETURN_NONE;
+  return PyBoundary::Object("exec_module", [&]() -> PyObject* {
+    if (AsFinder(self)->mode != Mode::kPackages && InitFuncLoader::ExecModule(module) < 0) return nullptr;
+    Py_RETURN_NONE;
+  });
 }
 
-PyObject* IsPackage(PyObject* self, PyObject* name) {
-  (void)self;
+PyObject* IsPackage(PyObject*, PyObject* name) {
   const StaticModuleEntry* entry = EntryFor(name);
   return PyBool_FromLong(entry != nullptr && (entry->flags & kEntryIsPackage) != 0);
 }
@@ -219,39 +172,18 @@ PyObject* FinderType() {
 PyObject* NewFinder(Mode mode, PyObject* origin, StaticInitFunc init) {
   PyObject* type = FinderType();
   if (type == nullptr) return nullptr;
-  PyRef bootstrap = PyRef::Steal(PyImport_ImportModule("_frozen_importlib"));
-  PyRef spec_class = bootstrap ? PyRef::Steal(PyObject_GetAttrString(bootstrap.get(), "ModuleSpec")) : PyRef();
-  PyRef kwnames = spec_class ? PyRef::Steal(Py_BuildValue("(ss)", "origin", "is_package")) : PyRef();
-  if (!kwnames) return nullptr;
   auto* finder = PyObject_New(FinderObject, reinterpret_cast<PyTypeObject*>(type));
   if (finder == nullptr) return nullptr;
   finder->mode = mode;
-  finder->spec_class = spec_class.release();
-  finder->spec_kwnames = kwnames.release();
-  finder->templates[0] = finder->templates[1] = nullptr;
   Py_INCREF(origin);
   finder->origin = origin;
   finder->init = init;
-  return reinterpret_cast<PyObject*>(finder);
+  PyRef owned = PyRef::Steal(reinterpret_cast<PyObject*>(finder));
+  if (finder->specs.Init() < 0) return nullptr;
+  return owned.release();
 }
 
 }  // namespace
-
-std::string StaticFinder::FileContaining(const void* address) {
-  Dl_info info;
-  if (dladdr(address, &info) == 0 || info.dli_fname == nullptr) return "";
-  return info.dli_fname;
-}
-
-namespace {
-// Set once, before Python starts, by RegisterInInittab.
-bool g_in_inittab = false;
-}  // namespace
-
-void StaticFinder::SetMissingNames(const std::vector<std::pair<std::string, std::string>>& names) {
-  if (names.empty() || g_missing_names != nullptr) return;
-  g_missing_names = new std::unordered_map<std::string, std::string>(names.begin(), names.end());
-}
 
 int StaticFinder::RegisterInInittab() {
   // PyImport_ExtendInittab keeps a pointer to names and functions and
@@ -262,7 +194,7 @@ int StaticFinder::RegisterInInittab() {
   });
   entries.push_back({nullptr, nullptr});
   if (PyImport_ExtendInittab(entries.data()) < 0) return -1;
-  g_in_inittab = true;
+  ProcessState::Get().set_inittab(true);
   return 0;
 }
 
@@ -272,7 +204,7 @@ bool StaticFinder::Installed() {
 }
 
 int StaticFinder::Install() {
-  if (g_in_inittab || Installed()) return 0;
+  if (ProcessState::Get().inittab() || Installed()) return 0;
   std::string addon = FileContaining(&kStaticTableData);
   PyRef origin = addon.empty() ? PyRef::Borrow(Py_None) : PyRef::Steal(PyUnicode_DecodeFSDefault(addon.c_str()));
   if (!origin) return -1;
@@ -349,11 +281,7 @@ PyObject* StaticFinder::ImportWithInitFunc(PyObject* name, StaticInitFunc initfu
   PyRef loader = PyRef::Steal(NewFinder(Mode::kBound, origin, initfunc));
   if (!loader) return nullptr;
   PyRef spec = PyRef::Steal(MakeSpec(AsFinder(loader.get()), name, origin, false));
-  if (!spec) return nullptr;
-  // importlib's own _load(): module_from_spec, sys.modules, exec_module,
-  // and the clean-up of sys.modules when anything fails.
-  PyRef bootstrap = PyRef::Steal(PyImport_ImportModule("_frozen_importlib"));
-  PyRef module = bootstrap ? PyRef::Steal(PyObject_CallMethod(bootstrap.get(), "_load", "O", spec.get())) : PyRef();
+  PyRef module = spec ? PyRef::Steal(ModuleSpecFactory::Load(spec.get())) : PyRef();
   if (!module) return nullptr;
   if (parent) {
     PyRef child = PyRef::Steal(PyUnicode_Substring(name, dot + 1, len));

@@ -1,11 +1,18 @@
 // The meta path finder and loader for static extensions, written in C++
-// (a Python type made with PyType_FromSpec in each interpreter). Each
-// interpreter static-py creates gets two instances:
+// (a Python type made with PyType_FromSpec in each interpreter). Every
+// interpreter of the process gets two instances (runtime/interpreter_watcher.h
+// equips the ones static-py did not make):
 //  * sys.meta_path[0]: finds, creates and executes the static modules of the
 //    build-time table;
 //  * the end of sys.meta_path: supplies the parent packages of dotted static
 //    names that no other finder provides (`import a.b.c` with only a.b.c
-//    static), after every real finder had its chance.
+//    static), after every real finder had its chance; and raises
+//    ModuleNotFoundError, saying why, for names the build lacks although
+//    its manifest now lists them (ProcessState::missing_names, set before
+//    Python starts). Only a manifest that changed after the build gives any
+//    (lib/manifest-check.ts): a finder that raises instead of returning None
+//    changes importlib.util.find_spec for those names, which is right only
+//    when the build is out of date.
 // A third kind of instance is the loader of one init function
 // (importByInitFunc); it is never on sys.meta_path.
 #ifndef STATIC_PY_LOADER_STATIC_FINDER_H_
@@ -14,8 +21,6 @@
 #include <Python.h>
 
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "loader/static_table_data.h"
 
@@ -37,15 +42,6 @@ class StaticFinder {
   // (npm run bench); -1 when CPython refuses.
   static int RegisterInInittab();
 
-  // Before Python starts, once per process: names the build lacks although
-  // its manifest now lists them, with the message their import fails with.
-  // The finder at the end of sys.meta_path raises ModuleNotFoundError with
-  // it, once every other finder had its chance. Only a manifest that
-  // changed after the build gives any (lib/manifest-check.ts): a finder
-  // that raises instead of returning None changes importlib.util.find_spec
-  // for those names, which is right only when the build is out of date.
-  static void SetMissingNames(const std::vector<std::pair<std::string, std::string>>& names);
-
   // "static", "static-package", "builtin", "frozen", "extension", "source",
   // "sourceless", "namespace", or the loader's type name.
   static std::string LoaderKind(PyObject* loader);
@@ -54,9 +50,6 @@ class StaticFinder {
   // StaticPy_ImportByInitFunc). `origin` is the spec's origin (null: the
   // file that holds `initfunc`). Returns the module, a new reference.
   static PyObject* ImportWithInitFunc(PyObject* name, StaticInitFunc initfunc, PyObject* origin);
-
-  // The file that holds `address` (the addon itself for linked-in code).
-  static std::string FileContaining(const void* address);
 };
 
 }  // namespace static_py

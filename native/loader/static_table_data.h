@@ -31,7 +31,6 @@ struct StaticModuleEntry {
 struct StaticTableData {
   const StaticModuleEntry* entries;  // sorted by name
   uint32_t count;                    // entries, synthetic packages included
-  uint32_t module_count;             // entries with an init function
   const uint32_t* slots;             // open addressing: entry index + 1, 0 = empty
   uint32_t mask;                     // slot count - 1 (a power of two)
   const char* strings;               // every name and symbol

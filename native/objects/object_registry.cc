@@ -32,6 +32,14 @@ void ObjectRegistry::Remove(ObjectRef* ref) {
   ref->obj_ = nullptr;
 }
 
+void ObjectRegistry::Release(PyObject* obj) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Closed: the interpreter's objects went with it (CloseAll runs before it ends).
+  if (!open_) return;
+  released_.push_back(obj);
+  has_released_.store(true, std::memory_order_release);
+}
+
 void ObjectRegistry::Drain() {
   if (!has_released_.load(std::memory_order_acquire)) return;
   std::vector<PyObject*> drop;

@@ -43,6 +43,10 @@ class ObjectRegistry {
   explicit ObjectRegistry(int64_t interpreter_id) : interpreter_id_(interpreter_id) {}
   int64_t interpreter_id() const { return interpreter_id_; }
 
+  // Any thread: `obj` (a strong reference, adopted) is dropped at the next
+  // Drain(). For a result whose bytes JS is still copying out of when the
+  // GIL is released (Interpreter::Invoke).
+  void Release(PyObject* obj);
   // GIL held: drops the references whose holders have gone.
   void Drain();
   // GIL held: drops every reference, live or not; later holders see null.

@@ -42,6 +42,8 @@ Napi::Object PyObjectHandle::New(EnvState* state, Interpreter* owner, std::share
 }
 
 PyObject* PyObjectHandle::Target(Napi::Env env) const {
+  // Checked before the thread state is attached: the errors are JS objects.
+  owner_->CheckUsable(env);
   if (!ref_ || ref_->get() == nullptr) {
     throw Napi::Error::New(env, "this PyObject was released and can no longer be used");
   }
@@ -51,16 +53,19 @@ PyObject* PyObjectHandle::Target(Napi::Env env) const {
 // JS bindings --------------------------------------------------------------
 
 Napi::Value PyObjectHandle::JSRepr(const Napi::CallbackInfo& info) {
-  return owner_->Invoke(info.Env(), [&] { return PyObject_Repr(Target(info.Env())); });
+  PyObject* target = Target(info.Env());
+  return owner_->Invoke(info.Env(), [&] { return PyObject_Repr(target); });
 }
 
 Napi::Value PyObjectHandle::JSStr(const Napi::CallbackInfo& info) {
-  return owner_->Invoke(info.Env(), [&] { return PyObject_Str(Target(info.Env())); });
+  PyObject* target = Target(info.Env());
+  return owner_->Invoke(info.Env(), [&] { return PyObject_Str(target); });
 }
 
 Napi::Value PyObjectHandle::JSTypeName(const Napi::CallbackInfo& info) {
+  PyObject* target = Target(info.Env());
   return owner_->Invoke(info.Env(), [&]() -> PyObject* {
-    PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(Target(info.Env())));
+    PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(target));
     PyRef module = PyRef::Steal(PyObject_GetAttrString(type, "__module__"));
     PyRef qualname = PyRef::Steal(PyObject_GetAttrString(type, "__qualname__"));
     if (!qualname) return nullptr;
@@ -74,28 +79,33 @@ Napi::Value PyObjectHandle::JSTypeName(const Napi::CallbackInfo& info) {
 
 Napi::Value PyObjectHandle::JSGetAttr(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
+  PyObject* target = Target(info.Env());
   return owner_->Invoke(info.Env(), [&]() -> PyObject* {
     PyRef key = PyRef::Steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
-    return key ? PyObject_GetAttr(Target(info.Env()), key.get()) : nullptr;
+    return key ? PyObject_GetAttr(target, key.get()) : nullptr;
   });
 }
 
 // call(kwargs: object | null, ...args)
 Napi::Value PyObjectHandle::JSCall(const Napi::CallbackInfo& info) {
   CallArguments args(EnvState::From(info.Env()), info, 0, /*copy_bytes=*/false);
-  return owner_->Invoke(info.Env(), [&] { return args.Call(Target(info.Env()), owner_->registry()); });
+  // After the arguments: their getters may have released this handle.
+  PyObject* target = Target(info.Env());
+  return owner_->Invoke(info.Env(), [&] { return args.Call(target, owner_->registry()); });
 }
 
 Napi::Value PyObjectHandle::JSIter(const Napi::CallbackInfo& info) {
-  return owner_->Invoke(info.Env(), [&] { return PyObject_GetIter(Target(info.Env())); });
+  PyObject* target = Target(info.Env());
+  return owner_->Invoke(info.Env(), [&] { return PyObject_GetIter(target); });
 }
 
 // The next item, or undefined once the iterator is exhausted (no Python
 // value converts to undefined, and no StopIteration is raised for it).
 Napi::Value PyObjectHandle::JSNext(const Napi::CallbackInfo& info) {
   bool exhausted = false;
+  PyObject* target = Target(info.Env());
   Napi::Value item = owner_->Invoke(info.Env(), [&]() -> PyObject* {
-    PyObject* next = PyIter_Next(Target(info.Env()));
+    PyObject* next = PyIter_Next(target);
     if (next != nullptr || PyErr_Occurred()) return next;
     exhausted = true;
     Py_RETURN_NONE;

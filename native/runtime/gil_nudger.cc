@@ -1,28 +1,26 @@
 #include "runtime/gil_nudger.h"
 
 #include <chrono>
+#include <future>
 #include <thread>
 
-#include "loader/cpython_internals.h"
+#include "cpython/compat.h"
+#include "cpython/internals.h"
+#include "runtime/fault_injection.h"
+#include "runtime/process_state.h"
 
 namespace static_py {
 
 #ifdef STATIC_PY_GIL_DROP_REQUEST_PER_INTERPRETER
-namespace {
-// Process-wide (rule 5): made by the first shared subinterpreter.
-std::atomic<GilNudger*> g_nudger{nullptr};
-std::once_flag g_nudger_once;
-}  // namespace
-
 GilNudger::GilNudger(PyInterpreterState* main) : main_(main), gil_(static_py_gil_of(main)) {}
 
 GilNudger* GilNudger::For(PyInterpreterState* interp) {
-  GilNudger* nudger = g_nudger.load(std::memory_order_acquire);
+  GilNudger* nudger = ProcessState::Get().nudger();
   return nudger != nullptr && static_py_gil_of(interp) == nudger->gil_ ? nudger : nullptr;
 }
 
 void GilNudger::Attach(PyThreadState* tstate) {
-  GilNudger* nudger = For(tstate->interp);
+  GilNudger* nudger = For(compat::InterpreterOf(tstate));
   if (nudger == nullptr) {
     PyEval_RestoreThread(tstate);
     return;
@@ -41,13 +39,31 @@ void GilNudger::Attach(PyThreadState* tstate) {
 void GilNudger::InterpreterCreated(PyInterpreterState* interp) {
   PyInterpreterState* main = PyInterpreterState_Main();
   if (static_py_gil_of(interp) != static_py_gil_of(main)) return;
-  std::call_once(g_nudger_once, [main] {
+  ProcessState& process = ProcessState::Get();
+  std::call_once(process.nudger_once(), [main, &process] {
+    // The taker's thread state first: without one nobody could pay what a
+    // drop request owes (rule 3), so there is no nudger either. It is made
+    // on the taker's own thread: before 3.12 a thread state records the
+    // thread that made it, and PyThreadState_SetAsyncExc, faulthandler and
+    // sys._current_frames() find threads by that id, so one made here would
+    // pass for a second state of the calling thread (test/90 caught it).
     auto* nudger = new GilNudger(main);
-    g_nudger.store(nudger, std::memory_order_release);
+    std::promise<bool> made;
+    std::future<bool> ok = made.get_future();
+    std::thread([nudger, main, made = std::move(made)]() mutable {
+      PyThreadState* own = NewThreadState(main, "PyThreadState_New:nudger");
+      made.set_value(own != nullptr);
+      if (own != nullptr) nudger->RunTaker(own);
+    }).detach();
+    if (!ok.get()) {
+      delete nudger;
+      return;
+    }
+    process.set_nudger(nudger);
     std::thread(&GilNudger::RunNudger, nudger).detach();
-    std::thread(&GilNudger::RunTaker, nudger).detach();
   });
-  GilNudger* nudger = g_nudger.load(std::memory_order_acquire);
+  GilNudger* nudger = process.nudger();
+  if (nudger == nullptr) return;
   {
     std::lock_guard<std::mutex> lock(nudger->mutex_);
     nudger->shared_++;
@@ -93,9 +109,8 @@ void GilNudger::RunNudger() {
   }
 }
 
-void GilNudger::RunTaker() {
-  // Created without the GIL (allowed); attached only to take the GIL.
-  PyThreadState* own = PyThreadState_New(main_);
+void GilNudger::RunTaker(PyThreadState* own) {
+  // `own` was made without the GIL (allowed); attached only to take the GIL.
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     owed_wake_.wait(lock, [this] { return owed_ > 0; });

@@ -28,7 +28,8 @@
 //     by CPython when a thread of that interpreter next takes it.
 //  4. Only the main interpreter's GIL is nudged: an own-GIL interpreter's
 //     threads all belong to it, and CPython's own request reaches them.
-//  5. Process-wide, like the runtime: created once, never destroyed.
+//  5. Process-wide, like the runtime: created once, never destroyed, and
+//     found through ProcessState.
 #ifndef STATIC_PY_RUNTIME_GIL_NUDGER_H_
 #define STATIC_PY_RUNTIME_GIL_NUDGER_H_
 
@@ -54,7 +55,7 @@ class GilNudger {
   // The nudger for interpreters under `interp`'s GIL, or null (rule 4).
   static GilNudger* For(PyInterpreterState* interp);
   void RunNudger();
-  void RunTaker();
+  void RunTaker(PyThreadState* own);
 
   PyInterpreterState* const main_;
   const void* const gil_;

@@ -2,10 +2,11 @@
 
 #include <cstring>
 
+#include "errors/py_boundary.h"
 #include "loader/extension_cache.h"
 #include "loader/static_finder.h"
+#include "cpython/compat.h"
 #include "runtime/gil_nudger.h"
-#include "util/compat.h"
 #include "util/py_ref.h"
 
 namespace static_py {
@@ -39,13 +40,12 @@ int InterpreterWatcher::Start() {
 
 int InterpreterWatcher::Hook(const char* event, PyObject* args, void*) {
   if (std::strcmp(event, "import") != 0 || g_creating) return 0;
-  try {
+  int equipped = PyBoundary::Status("the interpreter watcher's audit hook", [args] {
     if (StaticFinder::Installed() || !PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 4) return 0;
     if (!HasPathFinder(PyTuple_GET_ITEM(args, 3))) return 0;  // rule 1
-    if (Equip() < 0) PyErr_WriteUnraisable(nullptr);           // rule 4
-  } catch (...) {
-    PyErr_Clear();
-  }
+    return Equip();
+  });
+  if (equipped < 0) PyErr_WriteUnraisable(nullptr);  // rule 4: reported, never raised into the import
   return 0;
 }
 
@@ -60,14 +60,11 @@ int InterpreterWatcher::Equip() {
 }
 
 PyObject* InterpreterWatcher::Ending(PyObject*, PyObject*) {
-  try {
+  return PyBoundary::Object("static_py_interpreter_ending", []() -> PyObject* {
     ExtensionCache::Active().ForgetCurrentInterpreter();
     GilNudger::InterpreterEnding(compat::CurrentInterpreter());
-  } catch (...) {
-    PyErr_SetString(PyExc_RuntimeError, "static-py: forgetting an ending interpreter failed");
-    return nullptr;
-  }
-  Py_RETURN_NONE;
+    Py_RETURN_NONE;
+  });
 }
 
 }  // namespace static_py

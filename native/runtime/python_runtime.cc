@@ -10,19 +10,15 @@
 #include <stdexcept>
 #include <thread>
 
-#include "loader/cpython_internals.h"
+#include "cpython/compat.h"
+#include "cpython/internals.h"
 #include "loader/static_finder.h"
 #include "runtime/interpreter_watcher.h"
+#include "runtime/process_state.h"
+#include "util/shared_object.h"
 
 namespace static_py {
 namespace {
-
-// Process-wide by nature (there is one CPython per process). Allocated once
-// and never destroyed, so nothing runs at exit while other threads may still
-// be inside Python.
-std::once_flag g_start_once;
-PythonRuntime* g_runtime = nullptr;
-std::string* g_start_error = nullptr;
 
 std::string StatusMessage(const char* step, const PyStatus& status) {
   std::string msg = std::string("static-py: ") + step + " failed";
@@ -95,16 +91,14 @@ std::string PrepareMainInterpreter(bool inittab) {
 }  // namespace
 
 PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
-  std::call_once(g_start_once, [&options] {
+  ProcessState& process = ProcessState::Get();
+  std::call_once(process.start_once(), [&options, &process] {
     std::unique_ptr<PythonRuntime> runtime(new PythonRuntime());
     if (options.on_calling_thread) {
       std::string error = runtime->Boot(options);
-      if (error.empty()) {
-        runtime->initial_thread_ = PyThread_get_thread_ident();
-        g_runtime = runtime.release();
-      } else {
-        g_start_error = new std::string(std::move(error));
-      }
+      const bool ok = error.empty();
+      if (ok) runtime->initial_thread_ = PyThread_get_thread_ident();
+      process.set_started(ok ? runtime.release() : nullptr, std::move(error));
       return;
     }
     std::promise<std::string> booted;
@@ -119,17 +113,14 @@ PythonRuntime& PythonRuntime::Start(const RuntimeOptions& options) {
       if (ok) Park();
     }).detach();
     std::string error = result.get();
-    if (error.empty()) {
-      g_runtime = runtime.release();
-    } else {
-      g_start_error = new std::string(std::move(error));
-    }
+    const bool ok = error.empty();
+    process.set_started(ok ? runtime.release() : nullptr, std::move(error));
   });
-  if (g_runtime == nullptr) throw std::runtime_error(*g_start_error);
-  return *g_runtime;
+  if (process.runtime() == nullptr) throw std::runtime_error(process.start_error());
+  return *process.runtime();
 }
 
-PythonRuntime* PythonRuntime::Get() { return g_runtime; }
+PythonRuntime* PythonRuntime::Get() { return ProcessState::Get().runtime(); }
 
 PyThreadState* PythonRuntime::LendInitialThreadState() {
   if (initial_thread_ != PyThread_get_thread_ident() || initial_lent_.exchange(true)) return nullptr;
@@ -137,11 +128,10 @@ PyThreadState* PythonRuntime::LendInitialThreadState() {
 }
 
 void PythonRuntime::KeepLoaded() {
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&PythonRuntime::KeepLoaded), &info) == 0 || info.dli_fname == nullptr) return;
+  const std::string self = FileContaining(reinterpret_cast<void*>(&PythonRuntime::KeepLoaded));
   // RTLD_NODELETE on an already-loaded object makes every later dlclose a
   // no-op for it; the handle is deliberately never closed.
-  dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  if (!self.empty()) dlopen(self.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
 // Extension modules in lib-dynload are not linked against libpython; they
@@ -150,12 +140,9 @@ void PythonRuntime::KeepLoaded() {
 // RTLD_GLOBAL. Nothing else of ours becomes global (unlike loading the whole
 // addon with RTLD_GLOBAL, which leaks our symbols into later addons).
 std::string PythonRuntime::PromoteLibpythonSymbols() {
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&Py_InitializeFromConfig), &info) == 0 || info.dli_fname == nullptr) {
-    return "static-py: cannot tell which file libpython was loaded from (dladdr failed)";
-  }
-  libpython_path_ = info.dli_fname;
-  void* handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  libpython_path_ = FileContaining(reinterpret_cast<void*>(&Py_InitializeFromConfig));
+  if (libpython_path_.empty()) return "static-py: cannot tell which file libpython was loaded from (dladdr failed)";
+  void* handle = dlopen(libpython_path_.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
   if (handle == nullptr) {
     const char* why = dlerror();
     return std::string("static-py: cannot make libpython's symbols global (") + (why ? why : "unknown error") + ")";
@@ -192,7 +179,10 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
     PyObject_SetArenaAllocator(&arenas);
   }
 
-  StaticFinder::SetMissingNames(options.missing_names);
+  // Written before any interpreter exists, read-only from then on.
+  ProcessState& process = ProcessState::Get();
+  process.set_missing_names(options.missing_names);
+  process.set_inittab(options.inittab);
   if (options.inittab && StaticFinder::RegisterInInittab() < 0) {
     return "static-py: PyImport_ExtendInittab refused the static table";
   }
@@ -220,12 +210,12 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   PyConfig_Clear(&config);
   if (PyStatus_Exception(status)) return StatusMessage("Py_InitializeFromConfig", status);
 
-  main_interpreter_ = PyThreadState_Get()->interp;
+  main_interpreter_ = compat::InterpreterOf(PyThreadState_Get());
   initial_tstate_ = PyThreadState_Get();
-  executable_ = options.executable;
-  inittab_ = options.inittab;
   std::string error = PrepareMainInterpreter(options.inittab);
   if (!error.empty()) PyErr_Clear();
+  // Faults are injected into what users do, never into start-up itself.
+  process.set_fault_point(options.fault_point);
   PyEval_SaveThread();
   return error;
 }

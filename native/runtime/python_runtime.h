@@ -4,8 +4,7 @@
 // users expect (threading.main_thread(), signal.signal(), daemon defaults);
 // started from a worker, which may exit before the process does, it starts
 // on a thread of its own that waits for ever.
-// Everything per Node environment lives in EnvState; this is the only
-// process-global Python state static-py keeps.
+// What it decides for the whole process is kept in ProcessState.
 #ifndef STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_
 #define STATIC_PY_RUNTIME_PYTHON_RUNTIME_H_
 
@@ -35,8 +34,11 @@ struct RuntimeOptions {
   std::string allocator;
   // Names this build lacks although its manifest now lists them (the
   // manifest changed after the build), each with the message their import
-  // fails with (StaticFinder::SetMissingNames).
+  // fails with (ProcessState::missing_names).
   std::vector<std::pair<std::string, std::string>> missing_names;
+  // Tests only: the point where a fault is injected once Python is up
+  // (STATIC_PY_INJECT_FAULT; runtime/fault_injection.h). Empty: none.
+  std::string fault_point;
 };
 
 // Owns CPython start-up. Start() may be called from any thread, any number
@@ -55,11 +57,6 @@ class PythonRuntime {
   static PythonRuntime* Get();
 
   PyInterpreterState* main_interpreter() const { return main_interpreter_; }
-  const std::string& executable() const { return executable_; }
-  // Whether the static table went to the inittab (RuntimeOptions::inittab).
-  bool inittab() const { return inittab_; }
-  // Path of the file holding libpython (the .node itself when linked in).
-  const std::string& libpython_path() const { return libpython_path_; }
 
   // The thread state Python started with, when it started on the calling
   // thread and has not been lent yet; else null. It stays the runtime's:
@@ -79,9 +76,7 @@ class PythonRuntime {
   PyThreadState* initial_tstate_ = nullptr;     // set by Boot, on the thread that started Python
   unsigned long initial_thread_ = 0;            // that thread; 0 when it was the runtime's own
   std::atomic<bool> initial_lent_{false};
-  std::string executable_;
-  std::string libpython_path_;
-  bool inittab_ = false;
+  std::string libpython_path_;  // the file holding libpython (the .node itself when linked in)
 };
 
 }  // namespace static_py

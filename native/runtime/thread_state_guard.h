@@ -24,19 +24,24 @@
 //  5. References held by JS objects are dropped only with their
 //     interpreter's thread state attached. A finalizer that runs without it
 //     queues the reference, and the next attach on that interpreter drops it.
-//  6. No C++ exception crosses a CPython frame: code called back by CPython
-//     catches everything and turns it into a Python exception.
+//  6. No C++ exception crosses a CPython frame: every function CPython calls
+//     into static-py runs its body through PyBoundary (errors/py_boundary.h),
+//     which turns a C++ exception into a Python one.
 //  7. Every attach goes through GilNudger::Attach, never a bare
 //     PyEval_RestoreThread: on 3.9-3.12 it is how a thread waiting for a
 //     shared GIL gets it from a holder busy in another interpreter
 //     (gil_nudger.h).
+//  8. No JS runs while a thread state is attached: a result or an error is
+//     taken out as plain data (Value, PythonException) with the GIL held and
+//     made into JS objects after detaching (Interpreter::Invoke, AsyncCall),
+//     since making them can run user code (Error.prepareStackTrace, getters).
 #ifndef STATIC_PY_RUNTIME_THREAD_STATE_GUARD_H_
 #define STATIC_PY_RUNTIME_THREAD_STATE_GUARD_H_
 
 #include <Python.h>
 
 #include "runtime/gil_nudger.h"
-#include "util/compat.h"
+#include "cpython/compat.h"
 
 namespace static_py {
 

@@ -112,7 +112,7 @@ export function generateTable(modules) {
     out.push('  (void)index;', '  return nullptr;');
   }
   out.push('}', '');
-  out.push(`extern const StaticTableData kStaticTableData = {kEntries, ${list.length}u, ${inits.length}u, kSlots, ${slots.length - 1}u, kStrings, InitOf};`);
+  out.push(`extern const StaticTableData kStaticTableData = {kEntries, ${list.length}u, kSlots, ${slots.length - 1}u, kStrings, InitOf};`);
   out.push('', '}  // namespace static_py', '');
   return { source: out.join('\n'), stats: { entries: list.length, modules: inits.length, slots: slots.length, maxProbe } };
 }

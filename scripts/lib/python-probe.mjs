@@ -14,8 +14,8 @@ export class BuildError extends Error {}
  * The CPython minor versions static-py is made for and tested on (3.MIN to
  * 3.MAX); lib/installed-python.ts says the same at run time, and a test
  * holds the two equal. A newer CPython is refused until it has been tested:
- * static-py reads some of CPython's private structures (native/loader/
- * cpython_internals.c), whose layout changes between minor versions.
+ * static-py reads some of CPython's private structures (native/cpython/
+ * internals.c), whose layout changes between minor versions.
  */
 export const SUPPORTED = { min: 8, max: 14 };
 const supported = `CPython 3.${SUPPORTED.min}-3.${SUPPORTED.max}`;

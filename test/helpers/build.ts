@@ -2,12 +2,12 @@
 // (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python, and fixtures
 // compiled for that Python: the test extensions as ordinary shared
 // libraries, for CPython's own loader to import.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { type Build, selectBuild } from '../../dist/binding.js';
-import { compileFixture } from '../../dist/lab/fixtures.js';
 
 export const root = path.resolve(__dirname, '..', '..');
 export const fixturesDir = path.join(root, 'test', 'fixtures');
@@ -56,12 +56,29 @@ export function buildConfig(): BuildConfig {
   return JSON.parse(fs.readFileSync(path.join(build().dir, 'build-config.json'), 'utf8')) as BuildConfig;
 }
 
+/** What scripts/fixture.mjs makes: a test extension, or any sources compiled as one. */
+export type FixtureRequest =
+  | { source: string; framework: string; module: string }
+  | { name: string; sources: string[]; flags?: string[] };
+
+/**
+ * Shared libraries for the Python under test, made once per build by the
+ * build's own helpers (scripts/fixture.mjs): module or name -> path.
+ */
+export function fixtureLibraries(requests: FixtureRequest[]): Record<string, string> {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'fixture.mjs'), build().dir, JSON.stringify(requests)], {
+    encoding: 'utf8', maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error((r.stderr || String(r.error)).trim());
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
 /**
  * Compiles `sources` (relative to test/fixtures) into a shared library for
  * the Python under test, once per build; returns its path.
  */
 export function sharedLibrary(name: string, sources: string[], extraFlags: string[] = []): string {
-  return compileFixture(build(), name, sources, extraFlags);
+  return fixtureLibraries([{ name, sources, flags: extraFlags }])[name]!;
 }
 
 /**

@@ -1,0 +1,72 @@
+#include "env/build_report.h"
+
+#include <Python.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cpython/internals.h"
+#include "loader/static_table.h"
+#include "runtime/python_runtime.h"
+
+// The build tag arrives as bare tokens (quotes do not survive gyp and make).
+#define STATIC_PY_STRINGIFY_(x) #x
+#define STATIC_PY_STRINGIFY(x) STATIC_PY_STRINGIFY_(x)
+
+namespace static_py {
+
+// The version of the libpython this process runs, not of the headers the
+// addon was compiled with: a cp311 prebuild made on 3.11.7 may run on
+// 3.11.2. Py_GetVersion() is libpython's own PY_VERSION ("3.11.2 (main, ...",
+// "3.14.0rc1 ..."), callable before Python starts.
+Napi::Value BuildReport::JSVersion(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int major = 0, minor = 0, micro = 0, serial = 0, consumed = 0;
+  char level[3] = "";
+  const char* text = Py_GetVersion();
+  sscanf(text, "%d.%d.%d%n", &major, &minor, &micro, &consumed);
+  sscanf(text + consumed, "%2[abrc]%d", level, &serial);
+  const std::string tag(level);
+  const int hex_level = tag == "a" ? PY_RELEASE_LEVEL_ALPHA : tag == "b" ? PY_RELEASE_LEVEL_BETA
+                        : tag == "rc" ? PY_RELEASE_LEVEL_GAMMA : PY_RELEASE_LEVEL_FINAL;
+  char layout[17];
+  snprintf(layout, sizeof layout, "%016" PRIx64, static_py_layout_signature());
+  Napi::Object v = Napi::Object::New(env);
+  v.Set("major", major);
+  v.Set("minor", minor);
+  v.Set("micro", micro);
+  v.Set("releaselevel", tag == "a" ? "alpha" : tag == "b" ? "beta" : tag == "rc" ? "candidate" : "final");
+  v.Set("serial", serial);
+  v.Set("hexversion", static_cast<double>((major << 24) | (minor << 16) | (micro << 8) | (hex_level << 4) | serial));
+#ifdef Py_DEBUG
+  v.Set("debug", true);
+#else
+  v.Set("debug", false);
+#endif
+  v.Set("sharedLibrary", STATIC_PY_LINK_STATIC == 0);
+  v.Set("staticLibrary", STATIC_PY_LINK_STATIC != 0);
+  v.Set("tag", STATIC_PY_STRINGIFY(STATIC_PY_BUILD_TAG));
+  v.Set("compiledWith", PY_VERSION);
+  v.Set("release", std::string(text, strcspn(text, " ")));
+  v.Set("layout", layout);
+  v.Set("started", PythonRuntime::Get() != nullptr);
+  return v;
+}
+
+Napi::Value BuildReport::JSStaticModules(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  StaticTable::ForEachModule([&](const StaticModuleEntry& entry, InitKind kind) {
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", Napi::String::New(env, StaticTable::Name(entry), entry.name_len));
+    m.Set("initKind", InitKindName(kind));
+    m.Set("symbol", StaticTable::Symbol(entry));
+    out.Set(i++, m);
+  });
+  return out;
+}
+
+}  // namespace static_py
