@@ -78,7 +78,12 @@ for (const p of legs) {
   if (!ok) failed = true;
   lines.push(`${ok ? 'passed ' : 'FAILED '}  ${p.label.padEnd(24)} ${s.pass}/${s.tests} tests, ${s.skipped} skipped (${seconds} s)`);
   console.log(lines.at(-1));
-  if (!ok || values.verbose) console.log(output.split('\n').filter((l) => /✖|Error|^\s+(actual|expected)/.test(l)).slice(0, 60).join('\n'));
+  if (!ok || values.verbose) {
+    // The runner's own summary of what failed, else how the run ended.
+    const all = output.split('\n');
+    const from = all.findIndex((l) => l.startsWith('✖ failing tests:'));
+    console.log((from >= 0 ? all.slice(from, from + 120) : all.slice(-40)).join('\n'));
+  }
 }
 console.log(`\nstatic-py test matrix\n${lines.join('\n')}`);
 process.exit(failed ? 1 : 0);

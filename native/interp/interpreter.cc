@@ -158,7 +158,9 @@ Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
   std::optional<PythonException> error;
   PyObject* globals = MainGlobals(tstate, &error);
   if (globals == nullptr) {
-    if (!runtime->IsInitialThreadState(tstate)) {
+    if (runtime->IsInitialThreadState(tstate)) {
+      runtime->GiveBackInitialThreadState(tstate);
+    } else {
       PyEval_RestoreThread(tstate);
       PyThreadState_Clear(tstate);
       PyThreadState_DeleteCurrent();

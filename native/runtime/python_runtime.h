@@ -65,6 +65,12 @@ class PythonRuntime {
   PyThreadState* LendInitialThreadState();
   // Whether `tstate` is the one LendInitialThreadState() lends.
   bool IsInitialThreadState(PyThreadState* tstate) const { return tstate == initial_tstate_; }
+  // Takes the initial thread state back when the borrower could not use it,
+  // so the next ask on that thread gets it again: a second state of the
+  // same interpreter for that thread is a fatal error in Py_DEBUG builds.
+  void GiveBackInitialThreadState(PyThreadState* tstate) {
+    if (IsInitialThreadState(tstate)) initial_lent_.store(false);
+  }
 
  private:
   PythonRuntime() = default;
