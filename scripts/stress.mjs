@@ -16,10 +16,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { variantLibrary } from './lib/fixture-libraries.mjs';
+
 const require = createRequire(import.meta.url);
 const { python } = require('../dist/index.js');
 const { selectBuild } = require('../dist/binding.js');
-const { variantLibrary } = require('../dist/lab/fixtures.js');
 const { VARIANTS } = require('../dist/lab/variants.js');
 
 const USAGE = 'usage: node scripts/stress.mjs [--cycles N] [--warmup N] [--max-growth-mb MB] [--time-limit-s S]';
@@ -125,7 +126,8 @@ async function cpythonGrowth(kind) {
   const exts = [];
   for (const [name, fn] of used(kind)) {
     const variant = VARIANTS.find((v) => v.module === name);
-    exts.push(`${name}=${await variantLibrary(selectBuild(), variant)}:${fn}`);
+    const wanted = { source: variant.source, framework: variant.framework ?? 'c', module: variant.module };
+    exts.push(`${name}=${variantLibrary(selectBuild().dir, wanted)}:${fn}`);
   }
   const r = spawnSync(python.build.python.executable, [baselineScript, kind, String(cycles), String(warmup), ...exts], { encoding: 'utf8', timeout: 600_000 });
   const [rss, malloc] = r.stdout.trim().split(' ').map(Number);

@@ -68,3 +68,17 @@ describe('npm run bench', () => {
     assert.match(fs.readFileSync(path.join(out, plot), 'utf8'), /<svg[^>]*>[\s\S]*inittab \(CPython\)[\s\S]*static-py finder/);
   });
 });
+
+// npm run test:stress keeps working: a few cycles of each kind, against the
+// build under test. Its bounds are checked by the real run (CI), not here.
+describe('npm run test:stress', () => {
+  it('runs a few cycles of each kind of interpreter and compares them with CPython\'s own loop', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, 'scripts', 'stress.mjs'), '--cycles', '3', '--warmup', '1'], {
+      cwd: root, encoding: 'utf8', timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}ok {5}legacy {3}3\/3 cycles/m);
+    assert.match(r.stdout, /CPython's own loop, same cycles, no static-py: [+-]\d/);
+    assert.match(r.stdout, /interpreters still open: 0; main still answers: true/);
+  });
+});
