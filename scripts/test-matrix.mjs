@@ -6,6 +6,9 @@
 //   --debug                 also the Debian python3.11-dbg (Py_DEBUG) build
 //   --skip-default          leave out the leg that is the default build (npm test
 //                           has just run the suite on it: CI)
+//   --skip L                leave out the legs labelled exactly as one of the
+//                           comma-separated L (CI: Debian's shared python3.11,
+//                           the same 3.11.2 as its Py_DEBUG and static legs)
 //   --cpython-suites-on L   CPython's own thread and interpreter tests (test/90)
 //                           only on the legs whose label contains one of the
 //                           comma-separated L (CI: a minute or two a build)
@@ -18,8 +21,9 @@ import { findPythons } from './lib/pythons.mjs';
 import { compileTests, root, runNodeTests, summarize, testFiles } from './lib/tests.mjs';
 
 const { values } = parseArgs({
-  options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' }, 'skip-default': { type: 'boolean' }, 'cpython-suites-on': { type: 'string' } },
+  options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' }, 'skip-default': { type: 'boolean' }, skip: { type: 'string' }, 'cpython-suites-on': { type: 'string' } },
 });
+const skipped = new Set(values.skip?.split(',').map((l) => l.trim()));
 const suitesOn = values['cpython-suites-on']?.split(',').map((l) => l.trim()).filter(Boolean);
 if (compileTests() !== 0) process.exit(1);
 const files = testFiles();
@@ -51,6 +55,11 @@ const defaultPython = (() => {
 for (const p of legs) {
   if (values['skip-default'] && p.found && !p.build && fs.realpathSync(p.python) === defaultPython) {
     lines.push(`skipped  ${p.label.padEnd(24)} the default build: npm test runs the suite on it`);
+    console.log(lines.at(-1));
+    continue;
+  }
+  if (skipped.has(p.label)) {
+    lines.push(`skipped  ${p.label.padEnd(24)} left out by --skip`);
     console.log(lines.at(-1));
     continue;
   }
