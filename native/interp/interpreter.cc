@@ -158,9 +158,7 @@ Napi::Object Interpreter::NewMain(EnvState* state, PyInterpreterState* interp) {
   std::optional<PythonException> error;
   PyObject* globals = MainGlobals(tstate, &error);
   if (globals == nullptr) {
-    if (runtime->IsInitialThreadState(tstate)) {
-      runtime->GiveBackInitialThreadState(tstate);
-    } else {
+    if (!runtime->GiveBackInitialThreadState(tstate)) {
       PyEval_RestoreThread(tstate);
       PyThreadState_Clear(tstate);
       PyThreadState_DeleteCurrent();

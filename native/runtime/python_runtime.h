@@ -68,8 +68,11 @@ class PythonRuntime {
   // Takes the initial thread state back when the borrower could not use it,
   // so the next ask on that thread gets it again: a second state of the
   // same interpreter for that thread is a fatal error in Py_DEBUG builds.
-  void GiveBackInitialThreadState(PyThreadState* tstate) {
-    if (IsInitialThreadState(tstate)) initial_lent_.store(false);
+  // Returns false, doing nothing, for any other thread state.
+  bool GiveBackInitialThreadState(PyThreadState* tstate) {
+    if (!IsInitialThreadState(tstate)) return false;
+    initial_lent_.store(false);
+    return true;
   }
 
  private:
