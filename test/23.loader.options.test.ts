@@ -87,6 +87,37 @@ describe('python.configure({ loader, packageContext })', () => {
     assert.deepEqual(r.after, { loader: 'isolated', packageContext: true, loaderFixed: true });
   });
 
+  it("lets no import slip in while another thread's configure() changes the policy: the import waits and uses the new one", async () => {
+    // STATIC_PY_INJECT_FAULT=pause:ChoosePolicy holds the worker for 500 ms
+    // between configure()'s check and its store; the main thread imports
+    // 100 ms into that pause. Which cache served the import shows in a
+    // legacy interpreter: the isolated loader runs init again there (count
+    // 2), CPython's serves m_copy (count 1).
+    const r = await childJson<{ configured: string; initCount: number; after: unknown }>(`
+      const { Worker } = require('node:worker_threads');
+      const { python } = require('static-py');
+      python.main.eval('1');
+      const ready = new Int32Array(new SharedArrayBuffer(4));
+      const worker = new Worker(\`
+        const { parentPort, workerData: ready } = require('node:worker_threads');
+        const { python } = require('static-py');
+        python.loader;
+        Atomics.store(ready, 0, 1);
+        Atomics.notify(ready, 0);
+        let configured = 'accepted';
+        try { python.configure({ loader: 'isolated' }); } catch (e) { configured = e.message; }
+        parentPort.postMessage(configured);\`, { eval: true, workerData: ready });
+      Atomics.wait(ready, 0, 0);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      python.main.import('_staticpytest_basic');
+      const legacy = python.createInterpreter('legacy');
+      const initCount = legacy.eval("__import__('_staticpytest_basic').init_count()");
+      legacy.close();
+      worker.once('message', (configured) => console.log(JSON.stringify({ configured, initCount, after: python.loader })));`,
+    { env: { ...process.env, STATIC_PY_INJECT_FAULT: 'pause:ChoosePolicy' } });
+    assert.deepEqual(r, { configured: 'accepted', initCount: 2, after: { loader: 'isolated', packageContext: true, loaderFixed: true } });
+  });
+
   it('packageContext: false reproduces a loader without the package context: pkg.sub is named sub', async () => {
     const r = await childJson<{ name: string; child: boolean }>(`
       const { python } = require('static-py');

@@ -167,6 +167,42 @@ describe("static-py's interpreters, seen from Python", () => {
     });
   }
 
+  it("3.13+: one with its own GIL never writes the reference count of main's m_copy while it imports from it", {
+    skip: !atLeast(3, 13) && 'static-py serves m_copy itself from 3.13 only (cpython_extension_cache.h)',
+  }, async () => {
+    // Its own GIL, but main's allocator and single-phase modules allowed
+    // (CPython accepts that config). STATIC_PY_INJECT_FAULT=pause:m_copy
+    // holds its import for 500 ms just before the copy is read; main reads
+    // the copy's reference count 200 ms into that pause. Main reaches the
+    // copy, a dict only the def holds, through gc: it refers to init_count.
+    const r = await childJson<{ before: number; during: number; after: number; imported: string }>(`
+      const { python } = require('static-py');
+      const py = python.main;
+      py.exec(${JSON.stringify(PYTHON_MADE)});
+      py.exec(\`
+import gc, threading, time
+import _staticpytest_basic as mod
+copy = [d for d in gc.get_referrers(mod.init_count) if type(d) is dict and d is not mod.__dict__][0]
+config = I.new_config('isolated')
+config.check_multi_interp_extensions = False
+config.use_main_obmalloc = True
+own = I.create(config)
+before = sys.getrefcount(copy)
+result = {}
+def import_there():
+    result['imported'] = attempt(lambda: I.exec(own, 'import _staticpytest_basic'))
+worker = threading.Thread(target=import_there)
+worker.start()
+time.sleep(0.2)
+during = sys.getrefcount(copy)
+worker.join()
+I.destroy(own)
+after = sys.getrefcount(copy)\`);
+      console.log(JSON.stringify({ before: py.eval('before'), during: py.eval('during'), after: py.eval('after'), imported: py.eval("result['imported']") }));`,
+    { env: { ...process.env, STATIC_PY_INJECT_FAULT: 'pause:m_copy' } });
+    assert.deepEqual(r, { before: r.before, during: r.before, after: r.before, imported: 'None' });
+  });
+
   it('3.14: concurrent.interpreters lists them and refuses to close or run them, as interpreters it did not make', { skip: !atLeast(3, 14) && 'concurrent.interpreters is new in 3.14' }, async () => {
     const r = await child<Record<string, unknown>>(`
       const sub = python.createInterpreter();

@@ -6,6 +6,7 @@
 #include "cpython/internals.h"
 #include "loader/cache_observer.h"
 #include "loader/init_func_loader.h"
+#include "runtime/fault_injection.h"
 #include "util/py_ref.h"
 #include "util/py_strings.h"
 
@@ -54,6 +55,7 @@ PyObject* CPythonExtensionCache::Find(PyObject* name, PyObject* spec) {
       return nullptr;
     }
     module = PyRef::Steal(PyImport_AddModuleRef(name_buf));
+    PauseIfAsked("m_copy");  // test/32 reads the copy's reference count here
     PyObject* dict = module ? PyModule_GetDict(module.get()) : nullptr;
     if (dict == nullptr || PyDict_Update(dict, m_copy) < 0 || Register(name, module.get(), def) < 0) return nullptr;
     return module.release();

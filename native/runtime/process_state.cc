@@ -1,5 +1,7 @@
 #include "runtime/process_state.h"
 
+#include "runtime/fault_injection.h"
+
 namespace static_py {
 
 ProcessState& ProcessState::Get() {
@@ -31,6 +33,10 @@ std::string ProcessState::ChoosePolicy(CachePolicy policy, uint64_t chooser) {
            " for this process, fixed by the first static import (choose it before that)";
   }
   std::string why = WhyNot("the loader policy", now, &policy_chooser_, chooser, policy == policy_);
+  // The check above and the store below are one step for UsePolicy: an
+  // import that came between them would use the old policy while this
+  // call reports the new one (test/23 holds a thread here).
+  PauseIfAsked("ChoosePolicy");
   if (why.empty()) policy_ = policy;
   return why;
 }

@@ -18,8 +18,8 @@
 //   interpreter owners     EnvState (add, remove, leave)      EnvState of any environment   owners_mutex_
 //   GIL nudger             GilNudger, once                    GilNudger, any thread         call_once + atomic
 //   environment serials    EnvState                           -                             atomic
-//   fault injection point  PythonRuntime::Boot (tests), once  PyBoundary, NewThreadState    written inside Start, before
-//                          Python is up                                                     it returns to anyone
+//   fault injection point  PythonRuntime::Boot (tests), once  PyBoundary, NewThreadState,   written inside Start, before
+//                          Python is up                       PauseIfAsked                  it returns to anyone
 //
 // Not here, on purpose: constants and what is learned about them (the
 // static table, and which init kind each of its entries turned out to be,
