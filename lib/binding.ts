@@ -92,6 +92,15 @@ export interface NativeLoaderSettings {
 export interface NativeLab {
   observeCopies(): void;
   moduleState(interpreterId: number, name: string): unknown;
+  countInits(): void;
+  initCalls(): Record<string, NativeInitCalls>;
+  libraryInitCalls(path: string): NativeInitCalls | null;
+}
+
+/** How often an init function ran, and the interpreter it last ran in (null: never). */
+export interface NativeInitCalls {
+  count: number;
+  interpreter: number | null;
 }
 
 /** The CPython this process embeds. */
@@ -447,7 +456,7 @@ function preloadLibpython(build: Build): void {
  * The calling convention with the native addon (kNativeApi in
  * native/addon.cc): bumped together with it whenever either side changes.
  */
-export const NATIVE_API = 3;
+export const NATIVE_API = 4;
 
 /**
  * Why `file` cannot be a whole 64-bit ELF shared object, or null. A cut-short

@@ -3,6 +3,7 @@
 //   static-py info          the selected build, its Python, and its static modules
 //   static-py builds        every build under builds/
 //   static-py lab           the m_copy lab (lib/lab/command.ts)
+//   static-py repro         a reproducer on each build (lib/lab/command.ts)
 import path from 'node:path';
 
 import { defaultRecord, listBuilds, listPrebuilds, packageRoot, prebuildTag, rebuildCommand } from './binding.js';
@@ -14,8 +15,9 @@ const USAGE = `usage: static-py <command>
 commands:
   info      the build that loads (STATIC_PY_PYTHON / STATIC_PY_BUILD / default), its Python and static modules
   builds    every build made so far and every prebuild, the default marked with *
-  lab       the m_copy lab: scenarios x init variants x loaders, on one build or --all
-            (static-py lab --help)
+  lab       the m_copy lab: scenarios x init variants x loaders, on one build or --all;
+            --extensions MANIFEST for your own modules (static-py lab --help)
+  repro     a reproducer script on each build, in a fresh process each (static-py repro --help)
 `;
 
 function info(): void {
@@ -67,6 +69,7 @@ const commands: Record<string, (args: string[]) => number | Promise<number>> = {
   builds: () => (builds(), 0),
   // The lab is its own entry point (static-py/lab): loaded only when asked for.
   lab: async (args) => (await import('./lab/command.js')).labCommand(args),
+  repro: async (args) => (await import('./lab/command.js')).reproCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -17,7 +17,7 @@ namespace static_py {
 // The calling convention between this addon and lib/ (lib/binding.ts,
 // NATIVE_API): bumped with every change to either side's expectations, so a
 // build made from older sources is refused with a clear message.
-constexpr uint32_t kNativeApi = 3;
+constexpr uint32_t kNativeApi = 4;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PythonRuntime::KeepLoaded();

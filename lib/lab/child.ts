@@ -2,24 +2,16 @@
 // own (Python starts once per process, and a scenario may crash it). The
 // result is the last line of stdout, prefixed so stray output cannot be
 // mistaken for it.
-import { LabContext, type LabRun } from './context.js';
+import { LabContext } from './context.js';
+import type { ChildArgs } from './runner.js';
 import { SCENARIOS, type ScenarioResult } from './scenarios.js';
-import { VARIANTS } from './variants.js';
 
 export const RESULT_PREFIX = 'LAB-RESULT ';
 
-interface ChildArgs {
-  scenario: string;
-  variant: string;
-  loader: LabRun['loader'];
-  libraries: Record<string, string>;
-}
-
 function run(args: ChildArgs): ScenarioResult {
   const scenario = SCENARIOS.find((s) => s.id === args.scenario);
-  const variant = VARIANTS.find((v) => v.id === args.variant);
-  if (!scenario || !variant) return { status: 'error', cell: `unknown scenario or variant: ${args.scenario} / ${args.variant}` };
-  const ctx = new LabContext({ variant, loader: args.loader, libraries: args.libraries });
+  if (!scenario || !args.variant) return { status: 'error', cell: `unknown scenario or no variant: ${args.scenario}` };
+  const ctx = new LabContext(args);
   if (scenario.modernOnly && !ctx.modern) return { status: 'n/a', cell: 'needs isolated interpreters (CPython 3.12+)' };
   try {
     return scenario.run(ctx);

@@ -1,7 +1,7 @@
 // What a scenario works with, inside its own child process: interpreters
 // prepared for the run's loader, and one way to import and observe.
 import type { Interpreter } from '../interpreter.js';
-import { python } from '../python.js';
+import { nativeBinding, python } from '../python.js';
 import { type ModuleState, moduleState } from './index.js';
 import { PROBE } from './probe.js';
 import { aliasOf, type Variant } from './variants.js';
@@ -28,11 +28,20 @@ export interface Observation {
 
 export type Load = { ok: true; obs: Observation } | { ok: false; error: string };
 
+/** What one exercise expression gave in one interpreter. */
+export type Exercised =
+  | { ok: true; type: string; typeId: number; builtin: boolean }
+  | { ok: false; error: string };
+
 export interface LabRun {
   variant: Variant;
   loader: LoaderName;
-  /** Shared libraries of the test extensions, for the dynamic loader: module -> path. */
+  /** Shared libraries of the variants, for the dynamic loader: module -> path. */
   libraries: Record<string, string>;
+  /** Python expressions, with the module as `m`, that the exercise scenarios evaluate. */
+  exercise?: readonly string[];
+  /** Put first on sys.path in every interpreter. */
+  pythonPath?: readonly string[];
 }
 
 export class LabContext {
@@ -41,12 +50,16 @@ export class LabContext {
   /** CPython 3.12+: isolated interpreters exist. */
   readonly modern: boolean;
   readonly main: Interpreter;
+  readonly exercises: readonly string[];
   readonly #libraries: Record<string, string>;
+  readonly #pythonPath: readonly string[];
 
   constructor(run: LabRun) {
     this.variant = run.variant;
     this.loader = run.loader;
     this.#libraries = run.libraries;
+    this.exercises = run.exercise ?? [];
+    this.#pythonPath = run.pythonPath ?? [];
     python.configure({ loader: run.loader === 'isolated' ? 'isolated' : 'cpython' });
     const { major, minor } = python.version;
     this.modern = major > 3 || minor >= 12;
@@ -55,6 +68,7 @@ export class LabContext {
 
   #prepare(interp: Interpreter): Interpreter {
     interp.exec(PROBE);
+    if (this.#pythonPath.length) interp.call('lab_add_path', [...this.#pythonPath]);
     if (this.loader === 'dynamic') interp.call('lab_install_dynamic', this.#libraries);
     return interp;
   }
@@ -76,7 +90,26 @@ export class LabContext {
         return { ok: false, error: err.pythonType ? `${err.pythonType}: ${err.pythonMessage}` : err.message };
       }
     }
-    return interp.call('lab_load', name) as Load;
+    const load = interp.call('lab_load', name) as Load;
+    if (load.ok && this.variant.manifest) this.#countFromOutside(load.obs);
+    return load;
+  }
+
+  // A user's module counts nothing itself: its init calls, as the lab's
+  // counter saw them (static forms: static-py's trampoline; dynamic: the
+  // init wrapper around the shared library).
+  #countFromOutside(obs: Observation): void {
+    const lab = nativeBinding().lab;
+    const calls = this.loader === 'dynamic'
+      ? lab.libraryInitCalls(this.#libraries[this.variant.module]!)
+      : lab.initCalls()[this.variant.module];
+    obs.init_count = calls?.count ?? null;
+    obs.init_interpreter = calls?.interpreter ?? null;
+  }
+
+  /** Evaluates each exercise expression, with the module as `m`, in `interp`. */
+  exercise(interp: Interpreter): Exercised[] {
+    return interp.call('lab_exercise', this.variant.module, [...this.exercises]) as Exercised[];
   }
 
   forget(interp: Interpreter, { alias = false } = {}): void {

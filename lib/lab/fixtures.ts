@@ -19,9 +19,14 @@ interface BuildConfig {
 const configOf = (build: Build): BuildConfig =>
   JSON.parse(fs.readFileSync(path.join(build.dir, 'build-config.json'), 'utf8')) as BuildConfig;
 
-/** The shared-library form of each of `variants` for `build`: module -> path. */
+/**
+ * The shared-library form of each of `variants` for `build`: module -> path
+ * (for a user's module, the lab's init wrapper around it).
+ */
 export function variantLibraries(build: Build, variants: readonly Variant[]): Record<string, string> {
-  const wanted = variants.map((v) => ({ source: v.source, framework: v.framework ?? 'c', module: v.module }));
+  const wanted = variants.map((v) => (v.manifest
+    ? { entry: v.module, manifest: v.manifest }
+    : { source: v.source, framework: v.framework ?? 'c', module: v.module }));
   const r = spawnSync(process.execPath, [path.join(packageRoot, 'scripts', 'fixture.mjs'), build.dir, JSON.stringify(wanted)], {
     encoding: 'utf8', maxBuffer: 1 << 24,
   });
@@ -29,13 +34,34 @@ export function variantLibraries(build: Build, variants: readonly Variant[]): Re
   return JSON.parse(r.stdout) as Record<string, string>;
 }
 
-/** Whether `build`'s static table holds the test extensions the lab needs. */
-export function hasLabModules(build: Build): boolean {
+/** Whether `build`'s static table holds every one of `modules` (default: the test extensions the lab needs). */
+export function hasLabModules(build: Build, modules: readonly string[] = ['_staticpytest_basic']): boolean {
   try {
-    return (configOf(build).modules ?? []).some((m) => m.name === '_staticpytest_basic');
+    const has = new Set((configOf(build).modules ?? []).map((m) => m.name));
+    return modules.every((m) => has.has(m));
   } catch {
     return false;
   }
+}
+
+/**
+ * The module names of the user's manifest at `file`, read as the build will
+ * read it (the build itself checks everything else, naming the entry).
+ */
+export function manifestModules(file: string): { name: string }[] {
+  let doc: { modules?: unknown };
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { modules?: unknown };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(err.code === 'ENOENT' ? `static-py lab: the manifest ${file} does not exist`
+      : `static-py lab: the manifest ${file} is not valid JSON: ${err.message}`);
+  }
+  const modules = doc?.modules;
+  if (!Array.isArray(modules) || modules.some((m) => typeof (m as { name?: unknown })?.name !== 'string')) {
+    throw new Error(`static-py lab: the manifest ${file} must be an object with a "modules" list of { "name": ... } entries`);
+  }
+  return modules as { name: string }[];
 }
 
 /** null when `build` has `module`, else why it does not. */

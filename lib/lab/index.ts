@@ -1,10 +1,18 @@
 /**
- * static-py/lab: probes for how an extension module is isolated between
- * interpreters, the m_copy lab's instruments. A client of static-py: it
+ * static-py/lab: how an extension module behaves across re-imports and
+ * interpreters. `lab()` runs the scenario catalogue on static-py's test
+ * extensions or on your own manifest's modules, on every build, with a
+ * verdict per build; `repro()` runs a reproducer script on every build;
+ * `moduleState()` probes one imported module. A client of static-py: it
  * reads what the loader reports and changes nothing about how modules are
  * imported. Importing this entry point starts recording where single-phase
- * modules' m_copy dicts come from (for the whole process), so import it
- * before the first static import.
+ * modules' m_copy dicts come from and counting static init calls (for the
+ * whole process), so import it before the first static import.
+ *
+ * @example
+ * import { lab } from 'static-py/lab';
+ * const report = await lab({ extensions: 'manifest.json', python: 'all', exercise: ["m.escape('<')"] });
+ * for (const v of report.verdicts!) console.log(v.variant, v.summary);
  *
  * @example
  * import { python } from 'static-py';
@@ -37,7 +45,18 @@ export interface ModuleState {
   state: string | null;
 }
 
-whenBindingLoads((binding) => binding.lab.observeCopies());
+export { lab, LabUsageError } from './api.js';
+export type { LabOptions } from './api.js';
+export type { LabReport } from './report.js';
+export type { LabResult, LabBuildReport } from './runner.js';
+export type { Verdict, VerdictSentence } from './verdict.js';
+export { repro } from './repro.js';
+export type { ReproOptions, ReproReport, ReproResult } from './repro.js';
+
+whenBindingLoads((binding) => {
+  binding.lab.observeCopies();
+  binding.lab.countInits();
+});
 
 /**
  * Isolation probes for a module already in `interp`'s `sys.modules`. Reads

@@ -28,7 +28,7 @@ def lab_install_dynamic(libraries):
 `;
 
 export const PROBE = DYNAMIC_FINDER + String.raw`
-import importlib, sys
+import importlib, sys, types
 
 def _lab_interpreter_id():
     try:
@@ -39,14 +39,30 @@ def _lab_interpreter_id():
         import _xxsubinterpreters
         return int(_xxsubinterpreters.get_current())
 
+def _lab_probe_function(m):
+    # A function whose identity and __self__ the scenarios follow: the test
+    # extensions' init_count(), else a user's module's first builtin
+    # function, else its first callable (never called).
+    counter = getattr(m, "init_count", None)
+    if counter is not None:
+        return counter, True
+    names = sorted(n for n in vars(m) if not n.startswith("__"))
+    for name in names:
+        if isinstance(vars(m)[name], types.BuiltinFunctionType):
+            return vars(m)[name], False
+    for name in names:
+        if callable(vars(m)[name]):
+            return vars(m)[name], False
+    return None, False
+
 def lab_observe(m):
-    fn = getattr(m, "init_count", None)
+    fn, counts = _lab_probe_function(m)
     ran_in = getattr(m, "init_interpreter", None)
     owner = getattr(fn, "__self__", None)
     return {
         "name": m.__name__,
         "id": id(m),
-        "init_count": fn() if fn is not None else None,
+        "init_count": fn() if counts else None,
         "serial": getattr(m, "INIT_SERIAL", None),
         "init_interpreter": ran_in() if ran_in is not None else None,
         "interpreter": _lab_interpreter_id(),
@@ -56,6 +72,23 @@ def lab_observe(m):
         "self_name": getattr(owner, "__name__", None) if isinstance(owner, type(sys)) else None,
         "added": getattr(m, "LAB_ADDED", False),
     }
+
+def lab_exercise(name, expressions):
+    # What each expression gives here: the type of its value, whose
+    # identity tells, across interpreters, whose class it is.
+    out = []
+    for expression in expressions:
+        try:
+            value = eval(expression, {"m": sys.modules[name]})
+            t = type(value)
+            out.append({"ok": True, "type": t.__module__ + "." + t.__qualname__, "typeId": id(t),
+                        "builtin": t.__module__ == "builtins"})
+        except BaseException as e:
+            out.append({"ok": False, "error": type(e).__name__ + ": " + str(e)})
+    return out
+
+def lab_add_path(directories):
+    sys.path[:0] = [d for d in directories if d not in sys.path]
 
 def lab_load(name):
     try:

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { LoaderName } from './context.js';
 import type { LabBuildReport, LabResult } from './runner.js';
 import { SCENARIOS, type Status } from './scenarios.js';
-import { VARIANTS } from './variants.js';
+import { type Variant, VARIANTS } from './variants.js';
+import type { Verdict } from './verdict.js';
 
 export interface LabReport {
   generatedAt: string;
@@ -16,6 +17,24 @@ export interface LabReport {
   variants: string[];
   builds: LabBuildReport[];
   results: LabResult[];
+  /** The variants that are not static-py's own test extensions (a user's modules). */
+  userVariants?: Variant[];
+  /** The exercise expressions the run evaluated. */
+  exercise?: string[];
+  /** For a user's modules: the answer per build, in plain words (lib/lab/verdict.ts). */
+  verdicts?: Verdict[];
+}
+
+const variantsOf = (report: LabReport): Variant[] => [...VARIANTS, ...(report.userVariants ?? [])].filter((v) => report.variants.includes(v.id));
+
+/** The verdicts as lines: one per module and build, each sentence's cells below it. */
+export function verdictLines(report: LabReport, { cells = true } = {}): string[] {
+  const out: string[] = [];
+  for (const v of report.verdicts ?? []) {
+    out.push(`${v.variant} on ${v.build}: ${v.summary}`);
+    if (cells) for (const s of v.sentences) out.push(`    ${s.text}  [${s.cells.join(', ')}]`);
+  }
+  return out;
 }
 
 export const STATUS_COLOURS: Record<Status, string> = {
@@ -68,9 +87,10 @@ const MIN_CELL_WIDTH = 28;
  * too narrow, one line per cell. Nothing is ever cut off.
  */
 export function terminalTable(report: LabReport, width = process.stdout.columns || 160): string {
-  const out: string[] = [];
+  const out: string[] = report.verdicts?.length ? ['Verdicts:', ...verdictLines(report).map((l) => `  ${l}`)] : [];
   const text = (r: LabResult | undefined) => (r ? `${r.status === 'ok' ? '' : `[${r.status}] `}${r.cell}` : '');
-  const [scenarioW, variantW] = [22, 8];
+  const scenarioW = 22;
+  const variantW = Math.min(24, Math.max(8, ...report.variants.map((v) => v.length)));
   // Columns are joined by ' │ ': one separator fewer than columns.
   const cellW = Math.floor((width - scenarioW - variantW - 3 * (report.loaders.length + 1)) / report.loaders.length);
   for (const build of report.builds) {
@@ -100,7 +120,7 @@ export function terminalTable(report: LabReport, width = process.stdout.columns 
     for (const { scenario, variant } of rowsOf(report)) {
       if (scenario !== previous) out.push('─'.repeat(Math.min(width, scenarioW + variantW + report.loaders.length * (cellW + 3) + 3)));
       previous = scenario;
-      row([wrap(scenario, scenarioW), [variant], ...report.loaders.map((loader) => wrap(text(find(report, build.tag!, scenario, variant, loader)), cellW))]);
+      row([wrap(scenario, scenarioW), wrap(variant, variantW), ...report.loaders.map((loader) => wrap(text(find(report, build.tag!, scenario, variant, loader)), cellW))]);
     }
   }
   return out.join('\n');
@@ -116,8 +136,9 @@ export function markdown(report: LabReport): string {
     `Generated ${report.generatedAt}. Rows are scenario × variant, columns are CPython builds; each cell is one run in a`,
     'fresh process and says what happened. Variants:',
     '',
-    ...VARIANTS.filter((v) => report.variants.includes(v.id)).map((v) => `- \`${v.id}\`: ${v.label} (\`${v.module}\`)`),
+    ...variantsOf(report).map((v) => `- \`${v.id}\`: ${v.label} (\`${v.module}\`)`),
     '',
+    ...(report.exercise?.length ? ['Exercised with (the module as `m`): ' + report.exercise.map((e) => `\`${e}\``).join(', '), ''] : []),
     'Scenarios:',
     '',
     ...SCENARIOS.filter((s) => report.scenarios.includes(s.id)).map((s) => `- \`${s.id}\`: ${s.question}`),
@@ -125,6 +146,14 @@ export function markdown(report: LabReport): string {
     'Outcomes: ' + (Object.keys(STATUS_MEANING) as Status[]).map((s) => `**${s}**: ${STATUS_MEANING[s]}`).join('; ') + '.',
     '',
   ];
+  if (report.verdicts?.length) {
+    out.push('## Verdicts', '');
+    for (const v of report.verdicts) {
+      out.push(`- **${v.variant}** on \`${v.build}\`: ${v.summary}`);
+      for (const sentence of v.sentences) out.push(`  - ${sentence.text} (${sentence.cells.map((c) => `\`${c}\``).join(', ')})`);
+    }
+    out.push('');
+  }
   for (const b of report.builds.filter((x) => !x.tag)) out.push(`Not run: ${b.label}: ${escapeMd(b.error ?? '')}`, '');
   for (const loader of report.loaders) {
     out.push(`## Loader: ${loader}`, '');

@@ -3,12 +3,13 @@
 // is recorded as a crash (with the signal and the end of its stderr), never
 // as a failed run.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
 
 import { type Build, buildsForPython, byPreference, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
 import type { LoaderName } from './context.js';
-import { extensionsManifest, hasLabModules, variantLibraries, whyMissing } from './fixtures.js';
+import { extensionsManifest, hasLabModules, manifestModules, variantLibraries, whyMissing } from './fixtures.js';
 import type { Scenario, ScenarioResult } from './scenarios.js';
 import type { Variant } from './variants.js';
 
@@ -46,6 +47,12 @@ export interface LabOptions {
   timeoutMs?: number;
   onProgress?: (done: number, total: number, label: string) => void;
   log?: (message: string) => void;
+  /** A user's manifest (absolute path) whose modules the variants are; their builds are made from it. */
+  extensions?: string;
+  /** Python expressions, with the module as `m`, that the exercise scenarios evaluate. */
+  exercise?: readonly string[];
+  /** Directories put first on sys.path in every interpreter (a module's Python package, say). */
+  pythonPath?: readonly string[];
 }
 
 /** How long a child may take before it counts as hung (some scenarios deadlock, e.g. pybind11's). */
@@ -53,24 +60,28 @@ export const LAB_TIMEOUT_MS = 10_000;
 
 /**
  * The build to run the lab on for `python`: one whose static table has the
- * test extensions (a normal build has them when it was made from this
- * checkout), else a `<tag>-lab` build made for the purpose, which takes a
- * minute or more: its progress goes to `log` as it happens. STATIC_PY_BUILD
- * picks among that Python's builds as it does for `require('static-py')`
- * (a sanitizer or debug build, say); a tag for another Python is ignored.
+ * modules needed (the test extensions, or every module of the user's
+ * `extensions` manifest), else one made for the purpose (`<tag>-lab`, or
+ * `<tag>-lab-<hash of the manifest's path>`), which takes a minute or more:
+ * its progress goes to `log` as it happens. STATIC_PY_BUILD picks among
+ * that Python's builds as it does for `require('static-py')` (a sanitizer
+ * or debug build, say); a tag for another Python is ignored.
  */
-export async function labBuild(python: string, log: (m: string) => void): Promise<Build> {
+export async function labBuild(python: string, log: (m: string) => void, extensions?: string): Promise<Build> {
+  const needed = extensions ? manifestModules(extensions).map((m) => m.name) : undefined;
   const usable = () => {
-    const builds = byPreference(buildsForPython(python, '--python').filter(hasLabModules));
+    const builds = byPreference(buildsForPython(python, '--python').filter((b) => hasLabModules(b, needed)));
     const named = builds.find((b) => b.info.tag === process.env.STATIC_PY_BUILD);
     return named ? [named] : builds;
   };
   const existing = usable()[0];
   if (existing) return existing;
-  log(`static-py lab: no build for ${python} has the test extensions; making one (a minute or two):`);
+  const what = extensions ? `the modules of ${extensions}` : 'the test extensions';
+  const suffix = extensions ? `lab-${crypto.createHash('sha1').update(extensions).digest('hex').slice(0, 8)}` : 'lab';
+  log(`static-py lab: no build for ${python} has ${what}; making one (a minute or two):`);
   const started = Date.now();
   const child = spawn(process.execPath, [path.join(packageRoot, 'scripts', 'build.mjs'), '--python', python,
-    '--manifest', extensionsManifest, '--tag-suffix', 'lab', '--no-default'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--manifest', extensions ?? extensionsManifest, '--tag-suffix', suffix, '--no-default'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let said = '';
   let errors = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -83,7 +94,7 @@ export async function labBuild(python: string, log: (m: string) => void): Promis
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error((errors || said || 'the build failed').trim());
   const made = usable()[0];
-  if (!made) throw new Error(`static-py lab: building for ${python} did not produce a build with the test extensions`);
+  if (!made) throw new Error(`static-py lab: building for ${python} did not produce a build with ${what}`);
   return made;
 }
 
@@ -95,6 +106,16 @@ interface Job {
   libraries: Record<string, string>;
 }
 
+/** What a lab child is told (lib/lab/child.ts). */
+export interface ChildArgs {
+  scenario: string;
+  variant: Variant;
+  loader: LoaderName;
+  libraries: Record<string, string>;
+  exercise: readonly string[];
+  pythonPath: readonly string[];
+}
+
 /** How one child ended, as a lab cell. */
 export interface ChildOutcome extends ScenarioResult {
   ms: number;
@@ -103,15 +124,22 @@ export interface ChildOutcome extends ScenarioResult {
   stderr?: string;
 }
 
-/**
- * Runs `node <args>` with a time limit and reads its result: the last
- * LAB-RESULT line of stdout. Death by a signal is a crash, recorded with the
- * signal and the end of stderr (and the cell it reported, if any).
- */
-export function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildOutcome> {
+/** How a supervised process ended. */
+export interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Killed (SIGKILL) for not ending within its time. */
+  timedOut: boolean;
+  ms: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <args>` and kills it (SIGKILL) if it has not ended after `timeoutMs`. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<Ended> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -123,22 +151,28 @@ export function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const ms = Date.now() - started;
-      const tail = stderr.trim().split('\n').slice(-6).join('\n');
-      const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
-      const result = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioResult) : null;
-      if (timedOut) {
-        resolve({ status: 'timeout', cell: `no answer in ${timeoutMs / 1000} s`, ms, stderr: tail });
-      } else if (signal) {
-        const before = result ? `, after: ${result.cell}` : '';
-        resolve({ status: 'crash', cell: `crashed (${signal})${before}`, ms, signal, stderr: tail });
-      } else if (!result) {
-        resolve({ status: 'error', cell: `exited with ${code} and no result: ${firstError(stderr)}`, ms, stderr: tail });
-      } else {
-        resolve({ ...result, ms, ...(code !== 0 ? { stderr: tail } : {}) });
-      }
+      resolve({ code, signal, timedOut, ms: Date.now() - started, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs `node <args>` with a time limit and reads its result: the last
+ * LAB-RESULT line of stdout. Death by a signal is a crash, recorded with the
+ * signal and the end of its stderr (and the cell it reported, if any).
+ */
+export async function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildOutcome> {
+  const { code, signal, timedOut, ms, stdout, stderr } = await runNode(args, env, timeoutMs);
+  const tail = stderr.trim().split('\n').slice(-6).join('\n');
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
+  const result = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioResult) : null;
+  if (timedOut) return { status: 'timeout', cell: `no answer in ${timeoutMs / 1000} s`, ms, stderr: tail };
+  if (signal) {
+    const before = result ? `, after: ${result.cell}` : '';
+    return { status: 'crash', cell: `crashed (${signal})${before}`, ms, signal, stderr: tail };
+  }
+  if (!result) return { status: 'error', cell: `exited with ${code} and no result: ${firstError(stderr)}`, ms, stderr: tail };
+  return { ...result, ms, ...(code !== 0 ? { stderr: tail } : {}) };
 }
 
 /** The thrown error's first line, rather than Node's closing version banner. */
@@ -159,10 +193,14 @@ function describeJob(job: Omit<Job, 'libraries'>): Omit<LabResult, keyof ChildOu
   };
 }
 
-async function runChild(job: Job, timeoutMs: number): Promise<LabResult> {
-  const args = JSON.stringify({ scenario: job.scenario.id, variant: job.variant.id, loader: job.loader, libraries: job.libraries });
+async function runChild(job: Job, options: LabOptions): Promise<LabResult> {
+  const told: ChildArgs = {
+    scenario: job.scenario.id, variant: job.variant, loader: job.loader, libraries: job.libraries,
+    exercise: options.exercise ?? [], pythonPath: options.pythonPath ?? [],
+  };
+  const args = JSON.stringify(told);
   const env = { ...process.env, STATIC_PY_BUILD: job.build.info.tag, STATIC_PY_PYTHON: '' };
-  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, timeoutMs);
+  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, options.timeoutMs ?? LAB_TIMEOUT_MS);
   return { ...describeJob(job), ...outcome };
 }
 
@@ -175,7 +213,7 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
   for (const target of options.targets) {
     let build: Build;
     try {
-      build = await labBuild(target.python, log);
+      build = await labBuild(target.python, log, options.extensions);
       // A variant the build left out (its toolchain missing, or a Python
       // its framework does not support) is n/a in every cell, with the reason.
       const absent = new Map(options.variants.map((v) => [v.id, whyMissing(build, v.module)]));
@@ -202,7 +240,7 @@ export async function runLab(options: LabOptions): Promise<{ builds: LabBuildRep
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index]!;
-      results[index] = await runChild(job, options.timeoutMs ?? LAB_TIMEOUT_MS);
+      results[index] = await runChild(job, options);
       done++;
       options.onProgress?.(done, jobs.length, `${job.build.info.tag} ${job.scenario.id} ${job.variant.id} ${job.loader}`);
     }

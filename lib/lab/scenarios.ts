@@ -2,7 +2,7 @@
 // what importing an extension module does across re-imports and
 // interpreters, runs once per init variant and loader in a fresh child
 // process (lib/lab/child.ts), and reports a cell that says what happened.
-import { describeLoad, type LabContext, type Load, refusedBy } from './context.js';
+import { describeLoad, type Exercised, type LabContext, type Load, refusedBy } from './context.js';
 
 /** ok: it worked; shared: objects of another interpreter (or of the same
  *  extension under another name) reached this module;
@@ -19,6 +19,10 @@ export interface ScenarioResult {
    * It claims nothing the cell does not say.
    */
   short?: string;
+  /** first-import only: what kind of init the module turned out to have. */
+  initKind?: 'single-phase' | 'multi-phase' | 'none';
+  /** exercise scenarios: each expression that failed in main after the subinterpreter ended, with its error. */
+  failures?: string[];
 }
 
 export interface Scenario {
@@ -26,6 +30,8 @@ export interface Scenario {
   question: string;
   /** Needs isolated interpreters (CPython 3.12+). */
   modernOnly?: boolean;
+  /** Runs only when the run has exercise expressions (`--exercise`). */
+  needsExercise?: boolean;
   run(ctx: LabContext): ScenarioResult;
 }
 
@@ -71,7 +77,10 @@ function firstImport(ctx: LabContext): ScenarioResult {
   if (!load.ok) return failed(load);
   const state = ctx.state(ctx.main);
   const copy = state.mCopy === null ? 'no m_copy (m_size is not -1)' : state.mCopy.present ? 'm_copy made' : 'no m_copy';
-  return { status: 'ok', cell: `init ${calls(load.obs.init_count)}; def ${state.def ? 'yes' : 'none'}; ${copy}`, short: state.mCopy?.present ? 'm_copy made' : 'no m_copy' };
+  return {
+    status: 'ok', initKind: state.initKind, short: state.mCopy?.present ? 'm_copy made' : 'no m_copy',
+    cell: `init ${calls(load.obs.init_count)}; def ${state.def ? 'yes' : 'none'}; ${copy}`,
+  };
 }
 
 /**
@@ -270,13 +279,102 @@ function twoNames(ctx: LabContext): ScenarioResult {
   const again = ctx.load(ctx.main);
   if (!again.ok) return failed(again);
   const secondRan = second.obs.init_count !== first.obs.init_count;
-  const crossed = again.obs.serial === second.obs.serial && second.obs.serial !== first.obs.serial;
-  const gist = crossed ? "second name's copy" : again.obs.serial === first.obs.serial ? 'own copy' : 'init again';
+  // The test extensions number each dict they fill (INIT_SERIAL); a user's
+  // module is followed by the identity of its functions instead.
+  const serials = first.obs.serial !== null;
+  const mark = (load: Loaded) => (serials ? load.obs.serial : load.obs.fn_id);
+  const crossed = mark(again) === mark(second) && mark(second) !== mark(first);
+  const gist = crossed ? "second name's copy" : mark(again) === mark(first) ? 'own copy' : 'init again';
+  const whose = crossed ? "the second name's functions" : mark(again) === mark(first) ? 'its own functions' : 'new functions';
   return {
     status: crossed ? 'shared' : 'ok',
     short: gist,
-    cell: `second name: init ${secondRan ? 'called again' : 'not called'}; ` +
-      `re-import of the first name: INIT_SERIAL ${again.obs.serial} (first ${first.obs.serial}, second ${second.obs.serial})`,
+    cell: `second name: init ${secondRan ? 'called again' : 'not called'}; re-import of the first name: ` +
+      (serials ? `INIT_SERIAL ${again.obs.serial} (first ${first.obs.serial}, second ${second.obs.serial})` : whose),
+  };
+}
+
+/** What one exercise gave, said briefly: "main's Cached", "own Cached", "str", or the error. */
+function sayExercised(e: Exercised, main?: Exercised): string {
+  if (!e.ok) return `fails (${e.error})`;
+  if (e.builtin || !main?.ok) return e.type;
+  return e.typeId === main.typeId ? `main's ${e.type}` : `own ${e.type}`;
+}
+/** Each expression with what it gave: `expr → result; …`. */
+const listExercised = (ctx: LabContext, results: Exercised[], main?: Exercised[]) =>
+  results.map((r, i) => `${ctx.exercises[i]} → ${sayExercised(r, main?.[i])}`).join('; ');
+const anyFails = (results: Exercised[]) => results.some((r) => !r.ok);
+const failuresOf = (ctx: LabContext, results: Exercised[]) =>
+  results.flatMap((r, i) => (r.ok ? [] : [`${ctx.exercises[i]} fails (${r.error})`]));
+
+/**
+ * exercise-legacy: Imported and exercised in main, then in a legacy
+ * subinterpreter: are the values the subinterpreter gets made of its own
+ * classes, or of main's (a class cached in a C static, or copied from m_copy)?
+ */
+function exerciseLegacy(ctx: LabContext): ScenarioResult {
+  const inMain = ctx.load(ctx.main);
+  if (!inMain.ok) return failed(inMain);
+  const mainResults = ctx.exercise(ctx.main);
+  const sub = ctx.newInterpreter('legacy');
+  try {
+    const inSub = ctx.load(sub);
+    if (!inSub.ok) return failed(inSub);
+    const subResults = ctx.exercise(sub);
+    const shared = subResults.some((r, i) => r.ok && !r.builtin && mainResults[i]?.ok && r.typeId === (mainResults[i] as { typeId: number }).typeId);
+    return {
+      status: anyFails(subResults) || anyFails(mainResults) ? 'error' : shared ? 'shared' : 'ok',
+      short: shared ? "main's objects" : anyFails(subResults) ? 'fails in sub' : 'own objects',
+      cell: `main: ${listExercised(ctx, mainResults)}; legacy: ${listExercised(ctx, subResults, mainResults)}`,
+    };
+  } finally {
+    sub.close();
+  }
+}
+
+/**
+ * exercise-sub-first-closed: Imported and exercised first in a legacy
+ * subinterpreter, which is then closed; does the module still work in main?
+ */
+function exerciseSubFirstClosed(ctx: LabContext): ScenarioResult {
+  const sub = ctx.newInterpreter('legacy');
+  const inSub = ctx.load(sub);
+  const subResults = inSub.ok ? ctx.exercise(sub) : [];
+  sub.close();
+  if (!inSub.ok) return failed(inSub);
+  const inMain = ctx.load(ctx.main);
+  if (!inMain.ok) return { ...failed(inMain), cell: `after the subinterpreter ended, main: ${describeLoad(inMain)}` };
+  const mainResults = ctx.exercise(ctx.main);
+  const broke = anyFails(mainResults) && !anyFails(subResults);
+  return {
+    status: anyFails(mainResults) ? 'error' : 'ok',
+    failures: failuresOf(ctx, mainResults),
+    short: broke ? 'main broken' : anyFails(mainResults) ? 'fails' : 'main works',
+    cell: `sub: ${listExercised(ctx, subResults)}; after it ended, main: ${listExercised(ctx, mainResults)}`,
+  };
+}
+
+/**
+ * exercise-after-sub-closed: Imported and exercised in main and in a legacy
+ * subinterpreter, which is then closed: does the module still work in main?
+ */
+function exerciseAfterSubClosed(ctx: LabContext): ScenarioResult {
+  const inMain = ctx.load(ctx.main);
+  if (!inMain.ok) return failed(inMain);
+  const before = ctx.exercise(ctx.main);
+  const sub = ctx.newInterpreter('legacy');
+  const inSub = ctx.load(sub);
+  const subResults = inSub.ok ? ctx.exercise(sub) : [];
+  sub.close();
+  if (!inSub.ok) return failed(inSub);
+  const after = ctx.exercise(ctx.main);
+  const broke = anyFails(after) && !anyFails(before);
+  return {
+    status: anyFails(after) || anyFails(subResults) ? 'error' : 'ok',
+    failures: failuresOf(ctx, after),
+    short: broke ? 'main broken' : anyFails(after) ? 'fails' : 'main works',
+    cell: `main before: ${listExercised(ctx, before)}; sub: ${listExercised(ctx, subResults, before)}; ` +
+      `main after the sub ended: ${listExercised(ctx, after)}`,
   };
 }
 
@@ -293,4 +391,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'legacy-and-isolated', question: 'In a fresh legacy and a fresh isolated subinterpreter, main never having imported it?', run: legacyAndIsolated },
   { id: 'dotted-reimport', question: 'Imported as staticpytest_pkg.<module>: __name__ at the first import and after a re-import?', run: dottedReimport },
   { id: 'two-names', question: 'The same extension under two names in one interpreter: init again? whose copy does a re-import get?', run: twoNames },
+  { id: 'exercise-legacy', question: "Exercised in main, then in a legacy subinterpreter: its own classes, or main's?", needsExercise: true, run: exerciseLegacy },
+  { id: 'exercise-sub-first-closed', question: 'Exercised first in a legacy subinterpreter that is then closed: does it still work in main?', needsExercise: true, run: exerciseSubFirstClosed },
+  { id: 'exercise-after-sub-closed', question: 'Exercised in main and in a legacy subinterpreter that is then closed: does it still work in main?', needsExercise: true, run: exerciseAfterSubClosed },
 ];

@@ -10,7 +10,8 @@ export interface Variant {
   label: string;
   /** The module it imports. */
   module: string;
-  kind: 'single-phase' | 'multi-phase';
+  /** 'unknown' for a user's module, until the lab imports it. */
+  kind: 'single-phase' | 'multi-phase' | 'unknown';
   /**
    * Its source under test/fixtures/ext, for the shared-library (dynamic)
    * form: C, C++ (pybind11), .pyx (Cython) or a Cargo.toml (PyO3).
@@ -18,6 +19,12 @@ export interface Variant {
   source: string;
   /** The framework that made it, for the framework variants. */
   framework?: 'pybind11' | 'cython' | 'pyo3';
+  /**
+   * A module of a user's manifest (`static-py lab --extensions`), which
+   * counts nothing itself: the lab counts its init calls from outside and
+   * observes it through its attributes. The manifest's absolute path.
+   */
+  manifest?: string;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -36,3 +43,17 @@ export const VARIANTS: readonly Variant[] = [
 
 /** Another dotted name ending in the module's own last part (so the package context applies). */
 export const aliasOf = (module: string): string => `staticpytest_pkg.${module.slice(module.lastIndexOf('.') + 1)}`;
+
+/**
+ * A variant for each module of the user's manifest at `manifest` (an
+ * absolute path), or for the `only` ones; an unknown name is an error that
+ * lists the manifest's modules.
+ */
+export function manifestVariants(manifest: string, modules: { name: string }[], only?: readonly string[]): Variant[] {
+  const names = modules.map((m) => m.name);
+  for (const name of only ?? []) {
+    if (!names.includes(name)) throw new Error(`static-py lab: --module ${name} is not in ${manifest}; its modules: ${names.join(', ')}`);
+  }
+  return names.filter((n) => !only?.length || only.includes(n))
+    .map((name) => ({ id: name, label: `${name} (from ${manifest})`, module: name, kind: 'unknown', source: '', manifest }));
+}

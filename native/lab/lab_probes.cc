@@ -7,6 +7,7 @@
 #include "env/env_state.h"
 #include "interp/interpreter.h"
 #include "lab/copy_owners.h"
+#include "lab/init_counter.h"
 #include "runtime/process_state.h"
 #include "util/py_ref.h"
 
@@ -60,12 +61,45 @@ Napi::Object LabProbes::Init(Napi::Env env) {
   Napi::Object lab = Napi::Object::New(env);
   lab.Set("observeCopies", Napi::Function::New(env, &LabProbes::JSObserveCopies, "observeCopies"));
   lab.Set("moduleState", Napi::Function::New(env, &LabProbes::JSModuleState, "moduleState"));
+  lab.Set("countInits", Napi::Function::New(env, &LabProbes::JSCountInits, "countInits"));
+  lab.Set("initCalls", Napi::Function::New(env, &LabProbes::JSInitCalls, "initCalls"));
+  lab.Set("libraryInitCalls", Napi::Function::New(env, &LabProbes::JSLibraryInitCalls, "libraryInitCalls"));
   return lab;
 }
 
 Napi::Value LabProbes::JSObserveCopies(const Napi::CallbackInfo& info) {
   CopyOwners::Installed();
   return info.Env().Undefined();
+}
+
+Napi::Value LabProbes::JSCountInits(const Napi::CallbackInfo& info) {
+  InitCounter::Installed();
+  return info.Env().Undefined();
+}
+
+namespace {
+
+Napi::Object CallsToJS(Napi::Env env, const InitCounter::Calls& calls) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("count", Napi::Number::New(env, static_cast<double>(calls.count)));
+  out.Set("interpreter", calls.interpreter < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(calls.interpreter)));
+  return out;
+}
+
+}  // namespace
+
+Napi::Value LabProbes::JSInitCalls(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  for (const auto& [name, calls] : InitCounter::Installed().StaticCalls()) out.Set(name, CallsToJS(env, calls));
+  return out;
+}
+
+Napi::Value LabProbes::JSLibraryInitCalls(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  InitCounter::Calls calls;
+  if (!InitCounter::LibraryCalls(info[0].As<Napi::String>().Utf8Value(), &calls)) return env.Null();
+  return CallsToJS(env, calls);
 }
 
 Napi::Value LabProbes::JSModuleState(const Napi::CallbackInfo& info) {

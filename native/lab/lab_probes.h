@@ -11,7 +11,7 @@ namespace static_py {
 
 class LabProbes {
  public:
-  // { observeCopies, moduleState }
+  // { observeCopies, moduleState, countInits, initCalls, libraryInitCalls }
   static Napi::Object Init(Napi::Env env);
 
   // observeCopies(): from now on, record where every single-phase m_copy
@@ -21,6 +21,15 @@ class LabProbes {
   // environment's interpreters, { id, def, initKind, mCopy, state }. Reads
   // the module object and its def; runs none of the module's code.
   static Napi::Value JSModuleState(const Napi::CallbackInfo& info);
+  // countInits(): from now on, count every static init function's calls
+  // (process-wide; call before the first static import).
+  static Napi::Value JSCountInits(const Napi::CallbackInfo& info);
+  // initCalls(): { [module name]: { count, interpreter } } for every static
+  // module whose init function was handed out since countInits().
+  static Napi::Value JSInitCalls(const Napi::CallbackInfo& info);
+  // libraryInitCalls(path): the same for a shared-library form made with
+  // the lab's init wrapper and already imported; null otherwise.
+  static Napi::Value JSLibraryInitCalls(const Napi::CallbackInfo& info);
 };
 
 }  // namespace static_py

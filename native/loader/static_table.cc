@@ -4,6 +4,9 @@
 #include <cstring>
 #include <memory>
 
+#include "loader/init_observer.h"
+#include "runtime/process_state.h"
+
 namespace static_py {
 namespace {
 
@@ -54,7 +57,9 @@ const StaticModuleEntry* StaticTable::Find(const char* name, size_t len) {
 
 StaticInitFunc StaticTable::Init(const StaticModuleEntry& entry) {
   if (!(entry.flags & kEntryHasInit)) return nullptr;
-  return kStaticTableData.init(static_cast<uint32_t>(&entry - kStaticTableData.entries));
+  StaticInitFunc init = kStaticTableData.init(static_cast<uint32_t>(&entry - kStaticTableData.entries));
+  InitObserver* observer = ProcessState::Get().init_observer();
+  return observer != nullptr && init != nullptr ? observer->Interpose(Name(entry), init) : init;
 }
 
 void StaticTable::RecordInitKind(const StaticModuleEntry* entry, InitKind kind) {

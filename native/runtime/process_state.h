@@ -15,6 +15,7 @@
 //                          first static import (fixes it)
 //   package context on/off LoaderSettings                     PackageContext, any thread    loader_mutex_; read atomic
 //   cache observer         the lab (CopyOwners), once         ExtensionCache                atomic; set once
+//   init observer          the lab (InitCounter), once        StaticTable::Init             atomic; set once
 //   interpreter owners     EnvState (add, remove, leave)      EnvState of any environment   owners_mutex_
 //   GIL nudger             GilNudger, once                    GilNudger, any thread         call_once + atomic
 //   environment serials    EnvState                           -                             atomic
@@ -42,6 +43,7 @@
 namespace static_py {
 
 class CacheObserver;
+class InitObserver;
 class GilNudger;
 class PythonRuntime;
 
@@ -88,6 +90,10 @@ class ProcessState {
   // asked. Set once, before the first static import.
   CacheObserver* cache_observer() const { return cache_observer_.load(std::memory_order_acquire); }
   void set_cache_observer(CacheObserver* observer) { cache_observer_.store(observer, std::memory_order_release); }
+  // Stands between the loader and every static init function (the lab's
+  // init counter); null when nobody asked. Set once, before the first static import.
+  InitObserver* init_observer() const { return init_observer_.load(std::memory_order_acquire); }
+  void set_init_observer(InitObserver* observer) { init_observer_.store(observer, std::memory_order_release); }
 
   // Which environment owns each subinterpreter, so that any of them can say
   // "belongs to another thread", or "was left running", instead of "no such".
@@ -127,6 +133,7 @@ class ProcessState {
   std::atomic<bool> package_context_{true};  // written under loader_mutex_, read without
   uint64_t package_context_chooser_ = 0;
   std::atomic<CacheObserver*> cache_observer_{nullptr};
+  std::atomic<InitObserver*> init_observer_{nullptr};
 
   std::mutex owners_mutex_;
   std::map<int64_t, uint64_t> owners_;  // 0: left running, no environment

@@ -15,9 +15,9 @@ import { BuildError } from './python-probe.mjs';
 
 export const fixturesDir = path.join(root, 'test', 'fixtures');
 
-const configOf = (buildDir) => JSON.parse(fs.readFileSync(path.join(buildDir, 'build-config.json'), 'utf8'));
+export const configOf = (buildDir) => JSON.parse(fs.readFileSync(path.join(buildDir, 'build-config.json'), 'utf8'));
 
-function outDirOf(buildDir) {
+export function outDirOf(buildDir) {
   const dir = path.join(buildsDir, 'fixtures', path.basename(buildDir));
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -26,16 +26,19 @@ function outDirOf(buildDir) {
 /**
  * Compiles `sources` (relative to test/fixtures, or absolute) into
  * `<name><EXT_SUFFIX>` for the build in `buildDir`; C++ sources with the
- * C++ compiler. Returns the library's path. STATIC_PY_SHARED_FORM tells a
+ * C++ compiler, into `subdir` of the build's fixture directory, linked
+ * with `libs` (-l flags, archives). Returns the library's path. STATIC_PY_SHARED_FORM tells a
  * source it is the form CPython's own loader imports (test/fixtures/ext/broken.c).
  */
-export function compileFixture(buildDir, name, sources, flags = []) {
+export function compileFixture(buildDir, name, sources, flags = [], { subdir = '', libs = [] } = {}) {
   const config = configOf(buildDir);
-  const out = path.join(outDirOf(buildDir), `${name}${config.python.ext_suffix || '.so'}`);
+  const dir = path.join(outDirOf(buildDir), subdir);
+  fs.mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, `${name}${config.python.ext_suffix || '.so'}`);
   const inputs = sources.map((s) => path.resolve(fixturesDir, s));
   const cxx = inputs.some((i) => /\.(cc|cpp|cxx)$/.test(i));
   const args = ['-shared', '-fPIC', '-O1', '-g', ...(cxx ? ['-std=c++17', '-fvisibility=hidden'] : []),
-    ...config.python.include_dirs.map((d) => `-I${d}`), '-DSTATIC_PY_SHARED_FORM=1', ...flags, ...inputs, '-o', out];
+    ...config.python.include_dirs.map((d) => `-I${d}`), '-DSTATIC_PY_SHARED_FORM=1', ...flags, ...inputs, ...libs, '-o', out];
   const stamp = `${out}.cmd`;
   const key = JSON.stringify(args);
   const fresh = fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key &&
