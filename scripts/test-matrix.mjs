@@ -12,6 +12,10 @@
 //   --cpython-suites-on L   CPython's own thread and interpreter tests (test/90)
 //                           only on the legs whose label contains one of the
 //                           comma-separated L (CI: a minute or two a build)
+//   --core-only-on L        only the core suites (CORE_SUITES: runtime, conversion,
+//                           calls, the loader, interpreters) on the legs whose label
+//                           contains one of the comma-separated L (CI: cmake-js,
+//                           the newest pyenv CPython built another way)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,10 +25,13 @@ import { findPythons } from './lib/pythons.mjs';
 import { compileTests, root, runNodeTests, summarize, testFiles } from './lib/tests.mjs';
 
 const { values } = parseArgs({
-  options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' }, 'skip-default': { type: 'boolean' }, skip: { type: 'string' }, 'cpython-suites-on': { type: 'string' } },
+  options: { debug: { type: 'boolean' }, verbose: { type: 'boolean' }, 'skip-default': { type: 'boolean' }, skip: { type: 'string' }, 'cpython-suites-on': { type: 'string' }, 'core-only-on': { type: 'string' } },
 });
 const skipped = new Set(values.skip?.split(',').map((l) => l.trim()));
 const suitesOn = values['cpython-suites-on']?.split(',').map((l) => l.trim()).filter(Boolean);
+const coreOnlyOn = values['core-only-on']?.split(',').map((l) => l.trim()).filter(Boolean) ?? [];
+// What depends on how the addon was built rather than on which CPython it embeds.
+const CORE_SUITES = /^(02\.build|10\.runtime|11\.convert|13\.call|14\.gil|20\.loader|21\.loader|30\.interpreters)\b/;
 if (compileTests() !== 0) process.exit(1);
 const files = testFiles();
 const lines = [];
@@ -80,12 +87,13 @@ for (const p of legs) {
   }
   const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_LINK: '', STATIC_PY_TEST_MATRIX: '1', ...p.env };
   if (suitesOn && !suitesOn.some((l) => p.label.includes(l))) env.STATIC_PY_TEST_CPYTHON_SUITES = '';
-  const { code, output } = await runNodeTests(files, { env, capture: true });
+  const core = coreOnlyOn.some((l) => p.label.includes(l));
+  const { code, output } = await runNodeTests(core ? files.filter((f) => CORE_SUITES.test(path.basename(f))) : files, { env, capture: true });
   const s = summarize(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const ok = code === 0 && s.fail === 0 && s.cancelled === 0;
   if (!ok) failed = true;
-  lines.push(`${ok ? 'passed ' : 'FAILED '}  ${p.label.padEnd(24)} ${s.pass}/${s.tests} tests, ${s.skipped} skipped (${seconds} s)`);
+  lines.push(`${ok ? 'passed ' : 'FAILED '}  ${p.label.padEnd(24)} ${s.pass}/${s.tests} tests, ${s.skipped} skipped${core ? ', core suites only' : ''} (${seconds} s)`);
   console.log(lines.at(-1));
   if (!ok || values.verbose) {
     // The runner's own summary of what failed, else how the run ended.

@@ -217,7 +217,9 @@ describe('static-py repro and lab --extensions on bad input: a clear line each, 
   });
 
   it("a manifest that does not build gives the compiler's error, naming the module, and exits 1", () => {
-    const dir = tempDir();
+    // A fixed place, so that every run asks for the same lab build (its tag comes from the manifest's path).
+    const dir = path.join(root, 'builds', 'test-children', 'lab-manifest-that-does-not-build');
+    fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'broken_syntax.c'), '#include <Python.h>\nPyMODINIT_FUNC PyInit__brokensyntax(void) { return nope; }\n');
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ modules: [{ name: '_brokensyntax', sources: ['broken_syntax.c'] }] }));
     const r = run(['lab', '--extensions', path.join(dir, 'manifest.json'), ...python(), '--quiet', '--out', tempDir()]);

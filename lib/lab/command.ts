@@ -59,6 +59,7 @@ TypeScript module exporting a function that receives \`python\`.
   --python PATH           this Python (repeatable); default: the build require('static-py') loads
   --extensions MANIFEST   your extensions, linked into the build each run uses
   --path DIR              put DIR first on sys.path (repeatable)
+  --loader L              static-py's loader policy: cpython (CPython's caching, the default) or isolated
   --timeout S             seconds before a run counts as hung and is killed (default: 60)
   --out DIR               where the reports go (default: .)
 
@@ -169,7 +170,7 @@ export function reproCommand(argv: string[]): Promise<number> {
       options: {
         all: { type: 'boolean' }, python: { type: 'string', multiple: true }, extensions: { type: 'string' },
         path: { type: 'string', multiple: true }, timeout: { type: 'string' }, out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        loader: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
     const v = values as Record<string, string | string[] | boolean | undefined>;
@@ -185,6 +186,7 @@ export function reproCommand(argv: string[]): Promise<number> {
         python: pythonsOf(v as { all?: boolean; python?: string[] }, 'repro'),
         extensions: v.extensions as string | undefined,
         pythonPath: v.path as string[] | undefined,
+        loader: v.loader as 'cpython' | 'isolated' | undefined,
         timeoutMs: positiveNumber('repro', '--timeout', v.timeout as string | undefined, 60) * 1000,
         log: (m) => process.stderr.write(`${m}\n`),
       });

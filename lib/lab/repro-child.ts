@@ -71,11 +71,14 @@ async function importModule(script: string): Promise<unknown> {
   }
 }
 
-async function main(script: string, pythonPath: string[]): Promise<number> {
+async function main(script: string, pythonPath: string[], loader: string): Promise<number> {
+  if (loader) python.configure({ loader: loader as 'cpython' | 'isolated' });
   if (script.endsWith('.py')) {
     python.main.exec(RUN_SCRIPT);
     return python.main.call('_static_py_repro', script, pythonPath) as number;
   }
+  // A JSON list of strings is a Python list literal.
+  if (pythonPath.length) python.main.exec(`import sys\nsys.path[:0] = ${JSON.stringify(pythonPath)}`);
   const loaded = (await importModule(script)) as { default?: unknown };
   const fn = typeof loaded.default === 'function' ? loaded.default
     : typeof (loaded.default as { default?: unknown })?.default === 'function' ? (loaded.default as { default: unknown }).default : null;
@@ -88,8 +91,8 @@ async function main(script: string, pythonPath: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  const [script, pythonPath] = process.argv.slice(2);
-  main(path.resolve(script!), JSON.parse(pythonPath ?? '[]') as string[]).then(
+  const [script, pythonPath, loader] = process.argv.slice(2);
+  main(path.resolve(script!), JSON.parse(pythonPath ?? '[]') as string[], loader ?? '').then(
     (code) => process.exit(code),
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);

@@ -19,8 +19,12 @@ export interface ReproOptions {
   extensions?: string;
   /** Directories put first on sys.path (after the script's own directory). */
   pythonPath?: readonly string[];
+  /** static-py's loader policy for the run (python.configure({ loader })); default: cpython. */
+  loader?: 'cpython' | 'isolated';
   /** Per build, before the run counts as hung and is killed (default 60 s). */
   timeoutMs?: number;
+  /** Environment variables for the runs, on top of this process's. */
+  env?: Record<string, string>;
   /** Lines of stdout and stderr kept (default 12). */
   tailLines?: number;
   log?: (message: string) => void;
@@ -47,6 +51,7 @@ export interface ReproResult {
 export interface ReproReport {
   generatedAt: string;
   script: string;
+  loader: 'cpython' | 'isolated';
   results: ReproResult[];
 }
 
@@ -62,6 +67,9 @@ const tail = (text: string, lines: number) => text.trimEnd().split('\n').slice(-
  */
 export async function repro(options: ReproOptions): Promise<ReproReport> {
   const script = path.resolve(options.script);
+  if (options.loader !== undefined && options.loader !== 'cpython' && options.loader !== 'isolated') {
+    throw new Error(`static-py repro: the loader must be 'cpython' or 'isolated', not '${String(options.loader)}'`);
+  }
   if (!fs.existsSync(script)) throw new Error(`static-py repro: ${script} does not exist`);
   if (!SCRIPT_KINDS.test(script)) throw new Error(`static-py repro: ${script} is neither a Python script (.py) nor a JavaScript or TypeScript module (.js, .cjs, .mjs, .ts, .cts, .mts)`);
   const extensions = options.extensions === undefined ? undefined : path.resolve(options.extensions);
@@ -79,8 +87,8 @@ export async function repro(options: ReproOptions): Promise<ReproReport> {
       results.push({ ...base, status: 'not run', exitCode: null, signal: null, timedOut: false, ms: 0, stdout: '', stderr: '', error: (e as Error).message });
       continue;
     }
-    const env = { ...process.env, STATIC_PY_BUILD: build.info.tag, STATIC_PY_PYTHON: '' };
-    const args = [path.join(__dirname, 'repro-child.js'), script, JSON.stringify((options.pythonPath ?? []).map((p) => path.resolve(p)))];
+    const env = { ...process.env, ...options.env, STATIC_PY_BUILD: build.info.tag, STATIC_PY_PYTHON: '' };
+    const args = [path.join(__dirname, 'repro-child.js'), script, JSON.stringify((options.pythonPath ?? []).map((p) => path.resolve(p))), options.loader ?? ''];
     const ended = await runNode(args, env, timeoutMs, path.dirname(script));
     const status = ended.timedOut ? 'timeout' : ended.signal ? 'crash' : ended.code === 0 ? 'ok' : 'failed';
     results.push({
@@ -93,7 +101,7 @@ export async function repro(options: ReproOptions): Promise<ReproReport> {
     const row: LabBuildReport = notFound(m);
     results.push({ label: row.label, python: '', status: 'not run', exitCode: null, signal: null, timedOut: false, ms: 0, stdout: '', stderr: '', error: row.error });
   }
-  return { generatedAt: new Date().toISOString(), script, results };
+  return { generatedAt: new Date().toISOString(), script, loader: options.loader ?? 'cpython', results };
 }
 
 /** One line per build: what happened, in words. */
@@ -112,7 +120,8 @@ const escapeMd = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 export function reproMarkdown(report: ReproReport): string {
   const out = [
     `# static-py repro: ${path.basename(report.script)}`, '',
-    `Generated ${report.generatedAt}. \`${report.script}\`, run once per build in a fresh static-py process.`, '',
+    `Generated ${report.generatedAt}. \`${report.script}\`, run once per build in a fresh static-py process, ` +
+      `with the ${report.loader} loader.`, '',
     '| build | Python | outcome | exit | signal | time | last lines of stderr | last lines of stdout |',
     '|---|---|---|---|---|---|---|---|',
   ];

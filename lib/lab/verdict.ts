@@ -91,6 +91,11 @@ function verdictFor(results: LabResult[], build: string, variant: string, loader
     } else if (own?.status === 'ok' && legacy?.status === 'shared') {
       say("static-py's isolated loader gives each legacy interpreter objects of its own", own, ...(values ? [values] : []));
     }
+    for (const r of END_SCENARIOS.map((s) => get(s, 'isolated'))) {
+      if (!r?.failures?.length || get(r.scenario)?.status !== 'ok') continue;
+      const when = r.scenario.includes('sub-first') ? 'after a subinterpreter that imported it first ended' : "after a subinterpreter's end";
+      say(`with static-py's isolated loader, ${when}, in main: ${r.failures.join('; ')}`, r);
+    }
   }
   const version = mine[0]!.version;
   const text = sentences.map((s) => s.text).join('; ');
