@@ -99,6 +99,38 @@ describe('a module that is safe in subinterpreters', () => {
   });
 });
 
+describe("the lab on a user's C++, Cython and Rust modules", () => {
+  // The framework fixtures, listed as a user's manifest would list them.
+  const ext = path.join(root, 'test', 'fixtures', 'ext');
+  const entries = [
+    { name: 'internal.cpp_extension.using_pybind11', sources: [path.join(ext, 'pybind11', 'using_pybind11.cpp')], requires: ['pybind11'] },
+    { name: 'cy.fast', sources: [path.join(ext, 'cython', 'fast.pyx')] },
+    { name: 'rs.native', crate: path.join(ext, 'pyo3', 'Cargo.toml'), requires: ['pyo3'] },
+  ];
+  // Left out where the framework does not support this Python; missing
+  // toolchains skip the test (fail it, in CI).
+  const skipped = new Map(build().info.skipped.map((x) => [x.name, x]));
+  const present = entries.filter((e) => !skipped.get(e.name)?.unsupported);
+  const absent = present.find((e) => skipped.has(e.name));
+  const skip = !present.length ? 'no framework supports this Python'
+    : absent && process.env.STATIC_PY_TEST_TOOLCHAINS !== 'required' ? `${absent.name}: ${skipped.get(absent.name)!.why}` : false;
+
+  it('counts their init calls from outside, static and shared-library forms alike', { skip }, async () => {
+    const dir = path.join(root, 'builds', 'test-children', 'lab-framework-manifest');
+    fs.mkdirSync(dir, { recursive: true });
+    const manifest = path.join(dir, 'manifest.json');
+    fs.writeFileSync(manifest, JSON.stringify({ modules: present }, null, 2));
+    const report = await lab({ extensions: manifest, python: under(), scenarios: ['first-import', 'init-count'], loaders: ['cpython', 'dynamic'], jobs: 2 });
+    assert.deepEqual(report.builds.filter((b) => b.error), []);
+    for (const { name } of present) {
+      const at = (scenario: string, loader: string) => report.results.find((r) => r.variant === name && r.scenario === scenario && r.loader === loader)!;
+      assert.match(at('first-import', 'dynamic').cell, /^init ×1; /, `${name}: ${at('first-import', 'dynamic').cell}`);
+      assert.equal(at('first-import', 'cpython').cell, at('first-import', 'dynamic').cell, name);
+      assert.equal(at('init-count', 'cpython').cell, at('init-count', 'dynamic').cell, name);
+    }
+  });
+});
+
 describe('static-py repro', () => {
   const script = (name: string, text: string) => {
     const file = path.join(tempDir(), name);

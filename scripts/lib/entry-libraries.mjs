@@ -4,6 +4,7 @@
 // translated, a crate built as a cdylib), then wrapped by the lab's init
 // wrapper (lab-init-wrapper.c) so init calls are counted without the
 // module's cooperation. Built into builds/fixtures/<tag>/lab/<module>/.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCrate } from './cargo.mjs';
@@ -36,6 +37,7 @@ export function entryLibrary(buildDir, manifestFile, module) {
     });
   } else {
     const fromPyx = entry.sources.some((s) => s.endsWith('.pyx'));
+    fs.mkdirSync(path.join(outDirOf(buildDir), subdir), { recursive: true });
     const sources = entry.sources.map((s) => (s.endsWith('.pyx')
       ? translatePyx({ pyx: s, moduleName: module, outC: path.join(outDirOf(buildDir), subdir, `${last}.c`), cython: config.features.cython })
       : s));
