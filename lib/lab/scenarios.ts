@@ -332,15 +332,23 @@ function exerciseLegacy(ctx: LabContext): ScenarioResult {
   }
 }
 
+/** Imports and exercises the module in a fresh legacy subinterpreter, then closes it. */
+function exercisedInEndedSub(ctx: LabContext): { load: Load; results: Exercised[] } {
+  const sub = ctx.newInterpreter('legacy');
+  try {
+    const load = ctx.load(sub);
+    return { load, results: load.ok ? ctx.exercise(sub) : [] };
+  } finally {
+    sub.close();
+  }
+}
+
 /**
  * exercise-sub-first-closed: Imported and exercised first in a legacy
  * subinterpreter, which is then closed; does the module still work in main?
  */
 function exerciseSubFirstClosed(ctx: LabContext): ScenarioResult {
-  const sub = ctx.newInterpreter('legacy');
-  const inSub = ctx.load(sub);
-  const subResults = inSub.ok ? ctx.exercise(sub) : [];
-  sub.close();
+  const { load: inSub, results: subResults } = exercisedInEndedSub(ctx);
   if (!inSub.ok) return failed(inSub);
   const inMain = ctx.load(ctx.main);
   if (!inMain.ok) return { ...failed(inMain), cell: `after the subinterpreter ended, main: ${describeLoad(inMain)}` };
@@ -362,10 +370,7 @@ function exerciseAfterSubClosed(ctx: LabContext): ScenarioResult {
   const inMain = ctx.load(ctx.main);
   if (!inMain.ok) return failed(inMain);
   const before = ctx.exercise(ctx.main);
-  const sub = ctx.newInterpreter('legacy');
-  const inSub = ctx.load(sub);
-  const subResults = inSub.ok ? ctx.exercise(sub) : [];
-  sub.close();
+  const { load: inSub, results: subResults } = exercisedInEndedSub(ctx);
   if (!inSub.ok) return failed(inSub);
   const after = ctx.exercise(ctx.main);
   const broke = anyFails(after) && !anyFails(before);

@@ -24,6 +24,9 @@ export interface Verdict {
 }
 
 const END_SCENARIOS = ['sub-first-closed', 'sub-closed-after-main', 'exercise-sub-first-closed', 'exercise-after-sub-closed'];
+/** Which end an end scenario is about, as a verdict says it. */
+const whenOf = (scenario: string) =>
+  (scenario.includes('sub-first') ? 'after a subinterpreter that imported it first ended' : "after a subinterpreter's end");
 
 function verdictFor(results: LabResult[], build: string, variant: string, loaders: readonly LoaderName[]): Verdict | null {
   const loader: LoaderName | undefined = loaders.includes('dynamic') ? 'dynamic' : loaders.includes('cpython') ? 'cpython' : loaders[0];
@@ -80,8 +83,7 @@ function verdictFor(results: LabResult[], build: string, variant: string, loader
   for (const r of broken) {
     if (r.status === 'crash' || r.status === 'timeout') continue;  // said above
     safe = false;
-    const when = r.scenario.includes('sub-first') ? 'after a subinterpreter that imported it first ended' : "after a subinterpreter's end";
-    say(r.failures?.length ? `${when}, in main: ${r.failures.join('; ')}` : `${when} (${r.scenario}): ${r.cell}`, r);
+    say(r.failures?.length ? `${whenOf(r.scenario)}, in main: ${r.failures.join('; ')}` : `${whenOf(r.scenario)} (${r.scenario}): ${r.cell}`, r);
   }
   if (loaders.includes('isolated') && loader !== 'isolated') {
     const own = get('legacy-after-main', 'isolated');
@@ -93,8 +95,7 @@ function verdictFor(results: LabResult[], build: string, variant: string, loader
     }
     for (const r of END_SCENARIOS.map((s) => get(s, 'isolated'))) {
       if (!r?.failures?.length || get(r.scenario)?.status !== 'ok') continue;
-      const when = r.scenario.includes('sub-first') ? 'after a subinterpreter that imported it first ended' : "after a subinterpreter's end";
-      say(`with static-py's isolated loader, ${when}, in main: ${r.failures.join('; ')}`, r);
+      say(`with static-py's isolated loader, ${whenOf(r.scenario)}, in main: ${r.failures.join('; ')}`, r);
     }
   }
   const version = mine[0]!.version;
