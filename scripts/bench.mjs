@@ -188,8 +188,9 @@ function measureCalls(run, build, python) {
   log('  calls: static-py and a peer');
   const moduleDir = path.join(benchDir, 'calls');
   fs.mkdirSync(moduleDir, { recursive: true });
-  fs.writeFileSync(path.join(moduleDir, 'bench_calls.py'), 'from operator import add\n\ndef echo(data):\n    return data\n');
-  const options = { iterations: 200_000, bufferIterations: 300, moduleDir };
+  fs.writeFileSync(path.join(moduleDir, 'bench_calls.py'),
+    'from operator import add\n\ndef echo(data):\n    return data\n\ndef call_n(f, n):\n    for i in range(n):\n        f(i)\n    return n\n');
+  const options = { iterations: 200_000, bufferIterations: 300, callbacks: 100_000, asyncCallbacks: 20_000, moduleDir };
   // Alternating rounds, the fastest of each side: this machine's noise only
   // ever adds time.
   const rounds = { staticPy: [], peer: [] };
@@ -212,6 +213,15 @@ function measureCalls(run, build, python) {
   // The peer calls a function of a module it imported from a file; so does static-py here.
   const call = peer.callNs / run.calls.staticPy.moduleCallNs;
   const buffer = peer.bufferNs / run.calls.staticPy.bufferNs;
+  const callback = peer.callbackNs / run.calls.staticPy.callbackNs;
+  const asyncCallback = peer.asyncCallbackNs / run.calls.staticPy.asyncCallbackNs;
+  const us = (ns) => `${(ns / 1e3).toFixed(2)} µs`;
+  run.targets.push(
+    { ...target(`Python → JS callback, sync, vs ${peer.name}`, 'faster', `${callback.toFixed(2)}×`, callback >= 1,
+      `${us(run.calls.staticPy.callbackNs)} vs ${us(peer.callbackNs)} a call, Python looping on the JS thread`), score: callback },
+    { ...target(`Python → JS callback from an async call's thread vs ${peer.name}`, 'faster', `${asyncCallback.toFixed(2)}×`, asyncCallback >= 1,
+      `${us(run.calls.staticPy.asyncCallbackNs)} vs ${us(peer.asyncCallbackNs)} a call, each queued to the JS thread and waited for`), score: asyncCallback },
+  );
   run.targets.push(
     { ...target(`sync call round trip vs ${peer.name}`, '≥ 1.5× faster', `${call.toFixed(2)}×`, call >= 1.5), score: call / 1.5 },
     { ...target(`1 MB Buffer ⇄ bytes vs ${peer.name}`, '≥ 1.5× faster', `${buffer.toFixed(2)}×`, buffer >= 1.5,

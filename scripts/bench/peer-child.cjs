@@ -7,7 +7,7 @@ const { nsPerCall } = require('./loop-timer.cjs');
 
 (async () => {
   const [dir, json] = process.argv.slice(2);
-  const { iterations, bufferIterations, moduleDir } = JSON.parse(json);
+  const { iterations, bufferIterations, callbacks, asyncCallbacks, moduleDir } = JSON.parse(json);
   const py = require(path.join(dir, 'node_modules', 'node-calls-python')).interpreter;
   const mod = await py.import(path.join(moduleDir, 'bench_calls.py'));
   const time = nsPerCall;
@@ -17,7 +17,17 @@ const { nsPerCall } = require('./loop-timer.cjs');
   if (!back.equals(buffer)) throw new Error('the buffer did not come back as it went');
   const callNs = time(iterations, () => py.callSync(mod, 'add', 1, 2));
   const bufferNs = time(bufferIterations, () => py.callSync(mod, 'echo', buffer));
-  process.stdout.write(`\nBENCH-RESULT ${JSON.stringify({ callNs, bufferNs })}\n`);
+  let sum = 0;
+  const f = (i) => (sum += i, i);
+  py.callSync(mod, 'call_n', f, 1000);
+  let t0 = process.hrtime.bigint();
+  py.callSync(mod, 'call_n', f, callbacks);
+  const callbackNs = Number(process.hrtime.bigint() - t0) / callbacks;
+  await py.call(mod, 'call_n', f, 1000);
+  t0 = process.hrtime.bigint();
+  await py.call(mod, 'call_n', f, asyncCallbacks);
+  const asyncCallbackNs = Number(process.hrtime.bigint() - t0) / asyncCallbacks;
+  process.stdout.write(`\nBENCH-RESULT ${JSON.stringify({ callNs, bufferNs, callbackNs, asyncCallbackNs })}\n`);
   process.exit(0);
 })().catch((e) => {
   process.stderr.write(`${e.stack || e}\n`);
