@@ -227,6 +227,34 @@ describe('lifetimes', () => {
     });
   });
 
+  it("closes an interpreter whose async call waits for a JS function: that call gets RuntimeError, close() returns", async () => {
+    const r = await childJson<{ closed: boolean; error: string }>(`
+      const { python } = require('static-py');
+      const sub = python.createInterpreter('legacy');
+      sub.exec('def apply(f):\\n    return f()');
+      const pending = sub.callAsync('apply', () => 1).then(() => 'resolved', (e) => e.message);
+      // The JS thread does not get back to its event loop before close(): the call stays queued.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      sub.close();
+      pending.then((error) => console.log(JSON.stringify({ closed: sub.closed, error })));`);
+    assert.equal(r.closed, true);
+    assert.match(r.error, /^static-py: interpreter \d+ was closed while this call ran/);
+  });
+
+  it('ends a worker whose Python thread waits for one of its JS functions, and the process goes on', async () => {
+    const r = await childJson<{ exitCode: number; main: number }>(`
+      const { Worker } = require('node:worker_threads');
+      const { python } = require('static-py');
+      const w = new Worker(\`
+        const { python } = require('static-py');
+        python.main.exec('def apply(f):\\\\n    return f()');
+        python.main.callAsync('apply', () => 1);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+        process.exit(3);\`, { eval: true });
+      w.on('exit', (exitCode) => console.log(JSON.stringify({ exitCode, main: python.main.eval('6 * 7') })));`);
+    assert.deepEqual(r, { exitCode: 3, main: 42 });
+  });
+
   it('exits with code 0 when the process ends with callbacks still referenced and queued, and a Python thread waiting', async () => {
     const r = await runChild(`
       const { python } = require('static-py');

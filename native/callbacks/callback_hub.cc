@@ -112,6 +112,7 @@ CallbackHub::Outcome CallbackHub::CallQueued(std::shared_ptr<JsRef> fn, Argument
   pending->wait = wait;
   std::unique_lock<std::mutex> lock(mutex_);
   if (!alive_) return Refused(kEnded);
+  if (closing_.count(pending->args.interpreter_id) != 0) return Refused(Closing(pending->args.interpreter_id));
   if (wait && sync_depth_.load() > 0) return Refused(kBlocked);
   queue_.push_back(pending);
   if (OnJsThread() && !keeps_loop_alive_) {
@@ -174,6 +175,26 @@ void CallbackHub::RunQueued(napi_env env, napi_value, void* context, void*) {
   hub->FreeUnreferenced();
 }
 
+std::string CallbackHub::Closing(int64_t interpreter_id) {
+  return "static-py: interpreter " + std::to_string(interpreter_id) +
+         " is being closed, so its threads can no longer call JS functions";
+}
+
+void CallbackHub::RefuseFrom(int64_t interpreter_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  closing_.insert(interpreter_id);
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if ((*it)->args.interpreter_id != interpreter_id) {
+      ++it;
+      continue;
+    }
+    (*it)->outcome = Refused(Closing(interpreter_id));
+    (*it)->done = true;
+    (*it)->cv.notify_all();
+    it = queue_.erase(it);
+  }
+}
+
 void CallbackHub::LetLoopEnd() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!keeps_loop_alive_ || !queue_.empty()) return;
@@ -189,14 +210,17 @@ void CallbackHub::Unreference(napi_ref ref) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!alive_) return;  // the environment freed its references as it ended
   unreferenced_.push_back(ref);
+  has_unreferenced_.store(true, std::memory_order_release);
   napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
 }
 
 void CallbackHub::FreeUnreferenced() {
+  if (!has_unreferenced_.load(std::memory_order_acquire)) return;  // the common case: no lock
   std::vector<napi_ref> refs;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     refs.swap(unreferenced_);
+    has_unreferenced_.store(false, std::memory_order_release);
   }
   for (napi_ref ref : refs) napi_delete_reference(state_->env(), ref);
 }

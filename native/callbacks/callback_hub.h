@@ -28,6 +28,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +75,12 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   // returns at once (kReturned, None) once queued.
   Outcome CallQueued(std::shared_ptr<JsRef> fn, Arguments args, bool wait);
 
+  // JS thread, as interpreter `id` is being closed: its calls waiting in
+  // the queue are answered with RuntimeError, and later ones refused at
+  // once (close() waits for that interpreter's threads, which would
+  // otherwise wait for this thread forever).
+  void RefuseFrom(int64_t interpreter_id);
+
   // JsRef's destructor, any thread (rule D).
   void Unreference(napi_ref ref);
   // Environment cleanup, on the JS thread, before its interpreters go.
@@ -96,6 +103,7 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   // JS thread: once nothing queued from it is left, the loop may end again.
   void LetLoopEnd();
   static Outcome Refused(std::string why);
+  static std::string Closing(int64_t interpreter_id);
 
   EnvState* state_;
   const std::thread::id js_thread_;
@@ -105,7 +113,9 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   napi_threadsafe_function tsfn_ = nullptr;
   bool keeps_loop_alive_ = false;  // JS thread only: a call_soon made on it is queued
   std::deque<std::shared_ptr<Pending>> queue_;
+  std::set<int64_t> closing_;  // interpreters whose calls are refused (ids are never reused)
   std::vector<napi_ref> unreferenced_;
+  std::atomic<bool> has_unreferenced_{false};  // lets FreeUnreferenced skip the lock
 };
 
 }  // namespace static_py

@@ -377,6 +377,7 @@ Napi::Value Interpreter::JSClose(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, "static-py: interpreter " + std::to_string(id_) +
                                     " is running a call that is waiting for this JS function; close it after that call returns");
   }
+  state_->callbacks()->RefuseFrom(id_);
   InterruptAsync();
   StopExecutor(/*env_alive=*/true);
   std::string why;
