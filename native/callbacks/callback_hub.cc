@@ -202,13 +202,22 @@ void CallbackHub::LetLoopEnd() {
   keeps_loop_alive_ = false;
 }
 
+napi_ref CallbackHub::Reference(Napi::Value value) {
+  napi_ref ref = nullptr;
+  napi_create_reference(value.Env(), value, 1, &ref);
+  std::lock_guard<std::mutex> lock(mutex_);
+  live_.insert(ref);
+  return ref;
+}
+
 void CallbackHub::Unreference(napi_ref ref) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!alive_) return;  // freed by Shutdown as the environment ended
+  live_.erase(ref);
   if (OnJsThread()) {
-    if (alive_) napi_delete_reference(state_->env(), ref);
+    napi_delete_reference(state_->env(), ref);
     return;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!alive_) return;  // the environment freed its references as it ended
   unreferenced_.push_back(ref);
   has_unreferenced_.store(true, std::memory_order_release);
   napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking);
@@ -229,6 +238,9 @@ void CallbackHub::Shutdown() {
   FreeUnreferenced();
   std::lock_guard<std::mutex> lock(mutex_);
   alive_ = false;
+  // What Python still holds: the JsRefs stay, their references go now.
+  for (napi_ref ref : live_) napi_delete_reference(state_->env(), ref);
+  live_.clear();
   for (const auto& pending : queue_) {
     pending->outcome = Refused(kEnded);
     pending->done = true;

@@ -31,6 +31,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "convert/value.h"
@@ -81,7 +82,10 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   // otherwise wait for this thread forever).
   void RefuseFrom(int64_t interpreter_id);
 
-  // JsRef's destructor, any thread (rule D).
+  // JsRef's constructor (JS thread) and destructor (any thread, rule D).
+  // The hub knows every reference it made, so that the environment's end
+  // frees those Python still holds too.
+  napi_ref Reference(Napi::Value value);
   void Unreference(napi_ref ref);
   // Environment cleanup, on the JS thread, before its interpreters go.
   void Shutdown();
@@ -115,6 +119,7 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   std::deque<std::shared_ptr<Pending>> queue_;
   std::set<int64_t> closing_;  // interpreters whose calls are refused (ids are never reused)
   std::vector<napi_ref> unreferenced_;
+  std::unordered_set<napi_ref> live_;  // made by Reference, not yet freed
   std::atomic<bool> has_unreferenced_{false};  // lets FreeUnreferenced skip the lock
 };
 

@@ -6,9 +6,7 @@
 
 namespace static_py {
 
-JsRef::JsRef(std::shared_ptr<CallbackHub> hub, Napi::Value value) : hub_(std::move(hub)) {
-  napi_create_reference(value.Env(), value, 1, &ref_);
-}
+JsRef::JsRef(std::shared_ptr<CallbackHub> hub, Napi::Value value) : hub_(std::move(hub)), ref_(hub_->Reference(value)) {}
 
 JsRef::~JsRef() { hub_->Unreference(ref_); }
 
