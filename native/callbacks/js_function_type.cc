@@ -46,14 +46,14 @@ void FreeCapsule(PyObject* capsule) {
 
 }  // namespace
 
-PyObject* JsFunctionType::TypeOf(const char* key) {
+PyObject* JsFunctionType::TypeOf(const char* key, bool make) {
   PyObject* dict = PyInterpreterState_GetDict(compat::CurrentInterpreter());  // borrowed
   if (dict == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "static-py: this interpreter has no dict for extension state");
     return nullptr;
   }
   PyObject* found = PyDict_GetItemString(dict, key);  // borrowed
-  if (found != nullptr) return found;
+  if (found != nullptr || !make) return found;
   PyRef made;
   if (std::strcmp(key, kErrorKey) == 0) {
     made = PyRef::Steal(PyErr_NewExceptionWithDoc(
@@ -97,8 +97,9 @@ std::shared_ptr<JsRef> JsFunctionType::Unwrap(PyObject* obj) {
 }
 
 std::shared_ptr<JsRef> JsFunctionType::ThrownBy(PyObject* exc) {
-  PyObject* cls = TypeOf(kErrorKey);
-  if (cls == nullptr || exc == nullptr || PyObject_TypeCheck(exc, reinterpret_cast<PyTypeObject*>(cls)) == 0) {
+  // Never made here: an interpreter no JS function ever raised in has no JSError.
+  PyObject* cls = exc != nullptr ? TypeOf(kErrorKey, /*make=*/false) : nullptr;
+  if (cls == nullptr || PyObject_TypeCheck(exc, reinterpret_cast<PyTypeObject*>(cls)) == 0) {
     PyErr_Clear();
     return nullptr;
   }

@@ -42,8 +42,9 @@ class JsFunctionType {
   static PyObject* Repr(PyObject* self);
   // Sets JSError (or TypeError, RuntimeError) from a call's outcome.
   static void Raise(CallbackHub::Outcome& outcome);
-  // This interpreter's type (or exception class) named `key`, made on first use. Borrowed.
-  static PyObject* TypeOf(const char* key);
+  // This interpreter's type (or exception class) named `key`, made on
+  // first use unless `make` is false (then null when there is none). Borrowed.
+  static PyObject* TypeOf(const char* key, bool make = true);
 };
 
 }  // namespace static_py
