@@ -14,8 +14,9 @@
 //                           comma-separated L (CI: a minute or two a build)
 //   --core-only-on L        only the core suites (CORE_SUITES: runtime, conversion,
 //                           calls, the loader, interpreters) on the legs whose label
-//                           contains one of the comma-separated L (CI: cmake-js,
-//                           the newest pyenv CPython built another way)
+//                           contains one of the comma-separated L (CI: cmake-js
+//                           and static libpython, CPythons other legs cover, built
+//                           or linked another way)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -26,10 +26,12 @@ const LEGACY_SHARES = "in legacy interpreters it hands out main's objects (m_cop
 const RETURNS_MAINS = "what it returns in a legacy interpreter is made of main's classes";
 const LOSES = 'a re-import loses attributes added after import';
 const BROKEN_AFTER_FIRST_SUB = "after a subinterpreter that imported it first ended, in main: m.make().describe() fails (NameError: name 'str' is not defined)";
+// 3.9 ends an interpreter by setting its builtins' names to None rather than removing them.
+const BROKEN_AFTER_FIRST_SUB_39 = "after a subinterpreter that imported it first ended, in main: m.make().describe() fails (TypeError: 'NoneType' object is not callable)";
 const ISOLATED_LOADER = "with static-py's isolated loader, legacy interpreters get a module of their own, but what it returns is still made of main's classes (state in C statics)";
 const PINNED_VERDICT: Record<number, string[]> = {
   8: ['no isolated interpreters before 3.12', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB, ISOLATED_LOADER],
-  9: ['no isolated interpreters before 3.12', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB, ISOLATED_LOADER],
+  9: ['no isolated interpreters before 3.12', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB_39, ISOLATED_LOADER],
   10: ['no isolated interpreters before 3.12', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB, ISOLATED_LOADER],
   11: ['no isolated interpreters before 3.12', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB, ISOLATED_LOADER],
   12: ['refused by isolated interpreters (single-phase)', LEGACY_SHARES, RETURNS_MAINS, LOSES, BROKEN_AFTER_FIRST_SUB, ISOLATED_LOADER],
