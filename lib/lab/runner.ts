@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { type Build, buildsForPython, byPreference, packageRoot } from '../binding.js';
 import { RESULT_PREFIX } from './child.js';
-import type { LoaderName } from './context.js';
+import type { LabRun, LoaderName } from './context.js';
 import { extensionsManifest, hasLabModules, manifestModules, variantLibraries, whyMissing } from './fixtures.js';
 import type { Scenario, ScenarioResult } from './scenarios.js';
 import type { Variant } from './variants.js';
@@ -106,14 +106,9 @@ interface Job {
   libraries: Record<string, string>;
 }
 
-/** What a lab child is told (lib/lab/child.ts). */
-export interface ChildArgs {
+/** What a lab child is told (lib/lab/child.ts): the run, and which scenario. */
+export interface ChildArgs extends LabRun {
   scenario: string;
-  variant: Variant;
-  loader: LoaderName;
-  libraries: Record<string, string>;
-  exercise: readonly string[];
-  pythonPath: readonly string[];
 }
 
 /** How one child ended, as a lab cell. */
