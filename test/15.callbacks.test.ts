@@ -48,6 +48,9 @@ describe('a JS function passed to Python', () => {
     const f = (...args: unknown[]) => (seen.push(args), 'ok');
     assert.equal(py.call('apply', f, 1, 'two', [3], { kwargs: { four: 4 } }), 'ok');
     assert.deepEqual(seen, [[1, 'two', [3], { four: 4 }]]);
+    // Keywords written out in the call (vectorcall's names, not a dict) arrive the same way.
+    py.exec('def by_name(f):\n    return f(1, b=2, c=[3])\n');
+    assert.deepEqual(py.call('by_name', (...args: unknown[]) => args), [1, { b: 2, c: [3] }]);
     const [handle] = py.call('apply', (o: unknown) => [o], py.eval('object()')) as [unknown];
     assert.ok(handle instanceof PyObject, 'a Python object JS cannot convert arrives as a PyObject');
   });

@@ -73,11 +73,15 @@ CallbackHub::Outcome CallbackHub::CallHere(const JsRef& fn, const Arguments& arg
   }
   JsConverter converter(state_);
   try {
-    std::vector<napi_value> argv;
-    argv.reserve(args.positional.size() + 1);
-    for (const Value& v : args.positional) argv.push_back(converter.ToJs(v, owner));
-    if (args.keywords.kind == Value::Kind::kDict) argv.push_back(converter.ToJs(args.keywords, owner));
-    Napi::Value result = fn.Get(env).As<Napi::Function>().Call(env.Undefined(), argv);
+    // Most callbacks take a few arguments: those need no allocation.
+    const size_t argc = args.positional.size() + (args.keywords.kind == Value::Kind::kDict ? 1 : 0);
+    napi_value few[8];
+    std::vector<napi_value> many(argc > 8 ? argc : 0);
+    napi_value* argv = argc > 8 ? many.data() : few;
+    size_t i = 0;
+    for (const Value& v : args.positional) argv[i++] = converter.ToJs(v, owner);
+    if (args.keywords.kind == Value::Kind::kDict) argv[i++] = converter.ToJs(args.keywords, owner);
+    Napi::Value result = fn.Get(env).As<Napi::Function>().Call(env.Undefined(), argc, argv);
     try {
       out.result = converter.FromJs(result, ConversionPath("the JS function's return value"));
       out.kind = Outcome::Kind::kReturned;

@@ -1,5 +1,9 @@
 #include "callbacks/js_function_type.h"
 
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h>  // T_PYSSIZET, READONLY (in Python.h as Py_T_PYSSIZET from 3.12)
+#endif
+
 #include <cstring>
 #include <string>
 #include <utility>
@@ -22,6 +26,9 @@ struct JsFunctionObject {
   PyObject_HEAD
   std::shared_ptr<JsRef>* fn;
   std::shared_ptr<ObjectRegistry>* registry;
+#if PY_VERSION_HEX >= 0x03090000
+  vectorcallfunc vectorcall;  // calls without a tuple of arguments (heap types can say so from 3.9)
+#endif
 };
 
 // JS -> Python -> JS calls nested on this thread (rule A).
@@ -66,15 +73,31 @@ PyObject* JsFunctionType::TypeOf(const char* key, bool make) {
          "Queue a call on the function's Node thread and return None at once (for event-style callbacks)."},
         {nullptr, nullptr, 0, nullptr},
     };
+#if PY_VERSION_HEX >= 0x03090000
+    static PyMemberDef members[] = {
+#if PY_VERSION_HEX >= 0x030C0000
+        {"__vectorcalloffset__", Py_T_PYSSIZET, offsetof(JsFunctionObject, vectorcall), Py_READONLY, nullptr},
+#else
+        {"__vectorcalloffset__", T_PYSSIZET, offsetof(JsFunctionObject, vectorcall), READONLY, nullptr},
+#endif
+        {nullptr, 0, 0, 0, nullptr},
+    };
+    constexpr unsigned long kFlags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL;
+#else
+    constexpr unsigned long kFlags = Py_TPFLAGS_DEFAULT;
+#endif
     static PyType_Slot slots[] = {
         {Py_tp_call, reinterpret_cast<void*>(&JsFunctionType::Call)},
+#if PY_VERSION_HEX >= 0x03090000
+        {Py_tp_members, members},
+#endif
         {Py_tp_dealloc, reinterpret_cast<void*>(&JsFunctionType::Dealloc)},
         {Py_tp_repr, reinterpret_cast<void*>(&JsFunctionType::Repr)},
         {Py_tp_methods, methods},
         {Py_tp_doc, const_cast<char*>("A JavaScript function, called on the Node thread it came from.")},
         {0, nullptr},
     };
-    static PyType_Spec spec = {kFunctionKey, sizeof(JsFunctionObject), 0, Py_TPFLAGS_DEFAULT, slots};
+    static PyType_Spec spec = {kFunctionKey, sizeof(JsFunctionObject), 0, kFlags, slots};
     made = PyRef::Steal(PyType_FromSpec(&spec));
   }
   if (!made || PyDict_SetItemString(dict, key, made.get()) < 0) return nullptr;
@@ -88,6 +111,9 @@ PyObject* JsFunctionType::Wrap(std::shared_ptr<JsRef> fn, std::shared_ptr<Object
   if (self == nullptr) return nullptr;
   self->fn = new std::shared_ptr<JsRef>(std::move(fn));
   self->registry = new std::shared_ptr<ObjectRegistry>(std::move(registry));
+#if PY_VERSION_HEX >= 0x03090000
+  self->vectorcall = &JsFunctionType::VectorCall;
+#endif
   return reinterpret_cast<PyObject*>(self);
 }
 
@@ -123,14 +149,34 @@ PyObject* JsFunctionType::Repr(PyObject* self) {
 }
 
 PyObject* JsFunctionType::Call(PyObject* self, PyObject* args, PyObject* kwargs) {
-  return PyBoundary::Object("JSFunction.__call__", [&] { return Invoke(self, args, kwargs, /*wait=*/true); });
+  return PyBoundary::Object("JSFunction.__call__", [&] {
+    return Invoke(self, reinterpret_cast<PyTupleObject*>(args)->ob_item, PyTuple_GET_SIZE(args), kwargs, /*wait=*/true);
+  });
 }
+
+#if PY_VERSION_HEX >= 0x03090000
+PyObject* JsFunctionType::VectorCall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  return PyBoundary::Object("JSFunction.__call__", [&]() -> PyObject* {
+    const Py_ssize_t n = PyVectorcall_NARGS(nargsf);
+    if (kwnames == nullptr || PyTuple_GET_SIZE(kwnames) == 0) return Invoke(self, args, n, nullptr, /*wait=*/true);
+    // Keywords reach JS as one object: the dict tp_call would have had.
+    PyRef kwargs = PyRef::Steal(PyDict_New());
+    if (!kwargs) return nullptr;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); i++) {
+      if (PyDict_SetItem(kwargs.get(), PyTuple_GET_ITEM(kwnames, i), args[n + i]) < 0) return nullptr;
+    }
+    return Invoke(self, args, n, kwargs.get(), /*wait=*/true);
+  });
+}
+#endif
 
 PyObject* JsFunctionType::CallSoon(PyObject* self, PyObject* args, PyObject* kwargs) {
-  return PyBoundary::Object("JSFunction.call_soon", [&] { return Invoke(self, args, kwargs, /*wait=*/false); });
+  return PyBoundary::Object("JSFunction.call_soon", [&] {
+    return Invoke(self, reinterpret_cast<PyTupleObject*>(args)->ob_item, PyTuple_GET_SIZE(args), kwargs, /*wait=*/false);
+  });
 }
 
-PyObject* JsFunctionType::Invoke(PyObject* self, PyObject* args, PyObject* kwargs, bool wait) {
+PyObject* JsFunctionType::Invoke(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, bool wait) {
   auto* o = reinterpret_cast<JsFunctionObject*>(self);
   const std::shared_ptr<JsRef>& fn = *o->fn;
   const std::shared_ptr<ObjectRegistry>& registry = *o->registry;
@@ -142,30 +188,27 @@ PyObject* JsFunctionType::Invoke(PyObject* self, PyObject* args, PyObject* kwarg
     return nullptr;
   }
   PyConverter converter(registry, /*borrow_bytes=*/false);
-  const Py_ssize_t n = PyTuple_GET_SIZE(args);
-  call.positional.resize(static_cast<size_t>(n));
-  for (Py_ssize_t i = 0; i < n; i++) {
-    if (!converter.FromPython(PyTuple_GET_ITEM(args, i), &call.positional[static_cast<size_t>(i)])) return nullptr;
+  call.positional.resize(static_cast<size_t>(nargs));
+  for (Py_ssize_t i = 0; i < nargs; i++) {
+    if (!converter.FromPython(args[i], &call.positional[static_cast<size_t>(i)])) return nullptr;
   }
   if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) > 0 && !converter.FromPython(kwargs, &call.keywords)) return nullptr;
 
   const std::shared_ptr<CallbackHub>& hub = fn->hub();
-  CallbackHub::Outcome outcome;
-  if (wait && hub->OnJsThread()) {
-    if (t_nesting >= kMaxNesting) {
-      PyErr_Format(PyExc_RecursionError, "static-py: JS -> Python -> JS calls nested more than %d deep on this thread", kMaxNesting);
-      return nullptr;
-    }
-    ++t_nesting;
-    {
-      Detached detached;
-      outcome = hub->CallHere(*fn, call);
-    }
-    --t_nesting;
-  } else {
-    Detached detached;
-    outcome = hub->CallQueued(fn, std::move(call), wait);
+  const bool here = wait && hub->OnJsThread();
+  if (here && t_nesting >= kMaxNesting) {
+    PyErr_Format(PyExc_RecursionError, "static-py: JS -> Python -> JS calls nested more than %d deep on this thread", kMaxNesting);
+    return nullptr;
   }
+  // Made in place: an outcome is large, and this is every callback's path.
+  CallbackHub::Outcome outcome = [&] {
+    Detached detached;
+    if (!here) return hub->CallQueued(fn, std::move(call), wait);
+    ++t_nesting;
+    CallbackHub::Outcome out = hub->CallHere(*fn, call);
+    --t_nesting;
+    return out;
+  }();
   if (outcome.kind != CallbackHub::Outcome::Kind::kReturned) {
     Raise(outcome);
     return nullptr;

@@ -37,7 +37,10 @@ class JsFunctionType {
  private:
   static PyObject* Call(PyObject* self, PyObject* args, PyObject* kwargs);
   static PyObject* CallSoon(PyObject* self, PyObject* args, PyObject* kwargs);
-  static PyObject* Invoke(PyObject* self, PyObject* args, PyObject* kwargs, bool wait);
+#if PY_VERSION_HEX >= 0x03090000
+  static PyObject* VectorCall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames);
+#endif
+  static PyObject* Invoke(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwargs, bool wait);
   static void Dealloc(PyObject* self);
   static PyObject* Repr(PyObject* self);
   // Sets JSError (or TypeError, RuntimeError) from a call's outcome.
