@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { generateExtensions } from './bench/generate.mjs';
-import { measurePeer } from './bench/peer.mjs';
+import { PEERS, measurePeer } from './bench/peer.mjs';
 import { drift, summarize, table, target, writeBench } from './bench/report.mjs';
 import { buildsDir, root } from './lib/paths.mjs';
 import { defaultPython, probePython } from './lib/python-probe.mjs';
@@ -185,37 +185,56 @@ async function measureParallel(run, build) {
 }
 
 function measureCalls(run, build, python) {
-  log('  calls: static-py and a peer');
+  log(`  calls: static-py and ${PEERS.map((p) => p.spec).join(', ')}`);
   const moduleDir = path.join(benchDir, 'calls');
   fs.mkdirSync(moduleDir, { recursive: true });
-  fs.writeFileSync(path.join(moduleDir, 'bench_calls.py'), 'from operator import add\n\ndef echo(data):\n    return data\n');
-  const options = { iterations: 200_000, bufferIterations: 300, moduleDir };
+  fs.writeFileSync(path.join(moduleDir, 'bench_calls.py'),
+    'from operator import add\n\ndef echo(data):\n    return data\n\ndef call_n(f, n):\n    for i in range(n):\n        f(i)\n    return n\n');
+  const options = { iterations: 200_000, bufferIterations: 300, callbacks: 100_000, asyncCallbacks: 20_000, moduleDir };
   // Alternating rounds, the fastest of each side: this machine's noise only
   // ever adds time.
-  const rounds = { staticPy: [], peer: [] };
+  const rounds = { staticPy: [], ...Object.fromEntries(PEERS.map((p) => [p.spec, []])) };
+  const peerErrors = {};
   for (let round = 0; round < 3; round++) {
     rounds.staticPy.push(child(build, 'calls', options));
-    if (run.calls?.peerError) continue;
-    try {
-      rounds.peer.push(measurePeer({ python, options, benchDir, log }));
-    } catch (e) {
-      run.calls = { peerError: e.message.split('\n')[0] };
+    for (const peer of PEERS) {
+      if (peerErrors[peer.spec]) continue;
+      try {
+        rounds[peer.spec].push(measurePeer(peer, { python, options, benchDir, log }));
+      } catch (e) {
+        peerErrors[peer.spec] = e.message.split('\n')[0];
+      }
     }
   }
   const fastest = (xs) => xs.length ? Object.fromEntries(Object.keys(xs[0]).map((k) => [k, typeof xs[0][k] === 'number' ? Math.min(...xs.map((x) => x[k])) : xs[0][k]])) : undefined;
-  run.calls = { ...run.calls, rounds: rounds.staticPy.length, staticPy: fastest(rounds.staticPy), peer: fastest(rounds.peer) };
-  const peer = run.calls.peer;
-  if (!peer) {
-    run.targets.push(target('call overhead vs node-calls-python', '≥ 1.5×', 'no peer', null, run.calls.peerError));
+  const peers = PEERS.map((p) => fastest(rounds[p.spec])).filter(Boolean);
+  run.calls = { rounds: rounds.staticPy.length, staticPy: fastest(rounds.staticPy), peers, peerErrors: Object.values(peerErrors) };
+  const s = run.calls.staticPy;
+  const us = (ns) => `${(ns / 1e3).toFixed(2)} µs`;
+  for (const peer of peers) {
+    const callback = peer.callbackNs / s.callbackNs;
+    const asyncCallback = peer.asyncCallbackNs / s.asyncCallbackNs;
+    run.targets.push(
+      { ...target(`Python → JS callback, sync, vs ${peer.name}`, 'faster', `${callback.toFixed(2)}×`, callback >= 1,
+        `${us(s.callbackNs)} vs ${us(peer.callbackNs)} a call, Python looping on the JS thread`), score: callback },
+      { ...target(`Python → JS callback from an async call's thread vs ${peer.name}`, 'faster', `${asyncCallback.toFixed(2)}×`, asyncCallback >= 1,
+        `${us(s.asyncCallbackNs)} vs ${us(peer.asyncCallbackNs)} a call, each queued to the JS thread and waited for`), score: asyncCallback },
+    );
+  }
+  // The call targets are set against node-calls-python (issue 16); each peer
+  // calls a function of a module it imported from a file, and so does
+  // static-py here.
+  const ncp = peers.find((p) => p.name.startsWith('node-calls-python@'));
+  if (!ncp) {
+    run.targets.push(target('call overhead vs node-calls-python', '≥ 1.5×', 'no peer', null, peerErrors[PEERS[0].spec]));
     return;
   }
-  // The peer calls a function of a module it imported from a file; so does static-py here.
-  const call = peer.callNs / run.calls.staticPy.moduleCallNs;
-  const buffer = peer.bufferNs / run.calls.staticPy.bufferNs;
+  const call = ncp.callNs / s.moduleCallNs;
+  const buffer = ncp.bufferNs / s.bufferNs;
   run.targets.push(
-    { ...target(`sync call round trip vs ${peer.name}`, '≥ 1.5× faster', `${call.toFixed(2)}×`, call >= 1.5), score: call / 1.5 },
-    { ...target(`1 MB Buffer ⇄ bytes vs ${peer.name}`, '≥ 1.5× faster', `${buffer.toFixed(2)}×`, buffer >= 1.5,
-      `a round trip copies 1 MB each way; two plain copies in JS take ${(run.calls.staticPy.twoCopiesNs / 1e3).toFixed(1)} µs`), score: buffer / 1.5 },
+    { ...target(`sync call round trip vs ${ncp.name}`, '≥ 1.5× faster', `${call.toFixed(2)}×`, call >= 1.5), score: call / 1.5 },
+    { ...target(`1 MB Buffer ⇄ bytes vs ${ncp.name}`, '≥ 1.5× faster', `${buffer.toFixed(2)}×`, buffer >= 1.5,
+      `a round trip copies 1 MB each way; two plain copies in JS take ${(s.twoCopiesNs / 1e3).toFixed(1)} µs`), score: buffer / 1.5 },
   );
 }
 

@@ -54,6 +54,14 @@ describe('the README', () => {
     assert.deepEqual(r.stdout.trim().split('\n'), expected);
   });
 
+  it('has a callbacks example that runs and prints what its comments say', async () => {
+    const code = block('readme-example-callbacks');
+    const expected = code.split('\n').filter((line) => /console\.log|callAsync/.test(line)).map((line) => /\/\/ (.*)$/.exec(line)![1]!.trim());
+    const r = await runChild(code);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), expected);
+  });
+
   it('has a subinterpreter example (ESM) that runs and prints what it says', async () => {
     const code = block('readme-example-esm');
     const r = await runChild(code, { esm: true });

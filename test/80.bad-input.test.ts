@@ -69,7 +69,7 @@ const cases: Case[] = [
   { name: 'callAsync on a closed interpreter', run: () => closedInterpreter().callAsync('len', 'abc'), error: Error, message: /interpreter \d+ is closed/ },
   { name: 'evalAsync on a closed interpreter', run: () => closedInterpreter().evalAsync('1'), error: Error, message: /interpreter \d+ is closed/ },
   { name: 'evalAsync of code that is not a string', run: () => py.evalAsync(7 as unknown as string), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: expr must be a string, got number 7$/ },
-  { name: 'callAsync with an argument Python cannot take', run: () => py.callAsync('repr', () => 1), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a function\) to Python$/ },
+  { name: 'callAsync with an argument Python cannot take', run: () => py.callAsync('repr', Symbol('s')), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Symbol\) to Python$/ },
   { name: 'looking up a closed interpreter by id', run: () => python.interpreter(closedInterpreter().id), error: Error, message: /there is no interpreter \d+ \(closed, or never created\)/ },
   { name: 'closing the main interpreter', run: () => py.close(), error: Error, message: /the main interpreter cannot be closed: it lives as long as the process/ },
   { name: 'an interpreter id that is not a number', run: () => python.interpreter('a' as unknown as number), error: TypeError, message: /id must be an interpreter id \(a non-negative integer\), got the string "a"/ },
@@ -90,7 +90,7 @@ const cases: Case[] = [
   { name: 'a Python that is a number', run: () => python.configure({ python: 5 as unknown as string }), error: TypeError, message: /options\.python must be a path or command naming a Python, got number 5/ },
   // JS values Python cannot take.
   { name: 'a symbol', run: () => py.call('repr', Symbol('s')), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Symbol\) to Python$/ },
-  { name: 'a function', run: () => py.call('repr', () => 1), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a function\) to Python$/ },
+  { name: 'a WeakMap', run: () => py.call('repr', new WeakMap()), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a WeakMap object\) to Python/ },
   { name: 'a cyclic object', run: () => py.call('repr', cyclic), error: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /^static-py: cannot convert args\[0\]\.self to Python: it contains itself \(a cyclic structure\)$/ },
   { name: 'a class instance', run: () => py.call('repr', new Date()), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Date object\) to Python/ },
   { name: 'nesting deeper than 512', run: () => py.call('repr', deep), error: RangeError, code: 'ERR_OUT_OF_RANGE', message: /^static-py: cannot convert args\[0\](\[0\]){500,} to Python: nested deeper than 512 levels$/ },

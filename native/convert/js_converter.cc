@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "callbacks/js_ref.h"
 #include "env/env_state.h"
 #include "objects/py_object_handle.h"
 
@@ -126,6 +127,11 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
     }
     case napi_object:
       break;
+    case napi_function:
+      // Called on this thread's event loop whoever calls it (callbacks/callback_hub.h).
+      out->kind = Kind::kFunction;
+      out->function = std::make_shared<JsRef>(state_->callbacks(), value);
+      return;
     default:
       throw ArgumentError<Napi::TypeError>(env, "cannot convert " + path->str() + " (" + Describe(value) + ") to Python",
                                            "ERR_INVALID_ARG_TYPE");
@@ -213,7 +219,7 @@ void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, 
     stack->pop_back();
     throw ArgumentError<Napi::TypeError>(env, "cannot convert " + path->str() + " (" + Describe(value) +
                                                   ") to Python: only null, undefined, booleans, numbers, bigints, strings, "
-                                                  "Buffers and typed arrays, arrays, plain objects, Maps and PyObjects convert",
+                                                  "Buffers and typed arrays, arrays, plain objects, Maps, functions and PyObjects convert",
                                          "ERR_INVALID_ARG_TYPE");
   }
   stack->pop_back();
@@ -267,6 +273,12 @@ Napi::Value JsConverter::ToJs(const Value& value, Interpreter* owner) {
     }
     case Kind::kObject:
       return state_->WrapHandle(owner, value.object);
+    case Kind::kFunction:
+      // The same function that went in; one of another Node thread is only callable there.
+      if (value.function->hub() != state_->callbacks()) {
+        throw Napi::TypeError::New(env, "static-py: a JS function of another Node thread (worker) cannot be used on this one");
+      }
+      return value.function->Get(env);
   }
   return env.Undefined();
 }

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
+
+#include "callbacks/js_function_type.h"
 
 
 namespace static_py {
@@ -168,6 +171,12 @@ bool PyConverter::FromPythonAt(PyObject* obj, Value* out, std::vector<PyObject*>
     stack->pop_back();
     return ok;
   }
+  if (std::shared_ptr<JsRef> fn = JsFunctionType::Unwrap(obj)) {
+    // A JS function on its way back: JS gets the same function.
+    out->kind = Kind::kFunction;
+    out->function = std::move(fn);
+    return true;
+  }
   out->kind = Kind::kObject;
   Py_INCREF(obj);
   out->object = std::make_shared<ObjectRef>(registry_, obj);
@@ -246,6 +255,8 @@ PyRef PyConverter::ToPythonAt(const Value& value, ConversionPath* path) {
       }
       return PyRef::Borrow(value.object->get());
     }
+    case Kind::kFunction:
+      return PyRef::Steal(JsFunctionType::Wrap(value.function, registry_));
   }
   PyErr_SetString(PyExc_SystemError, "static-py: unknown value kind");
   return PyRef();

@@ -15,6 +15,8 @@
 
 namespace static_py {
 
+class JsRef;
+
 // A borrowed or owned byte range. Borrowed views are only valid while the
 // source (a JS Buffer or a Python bytes object) is kept alive by the caller,
 // which the synchronous call path guarantees; async paths always own.
@@ -51,6 +53,7 @@ struct Value {
     kDict,      // str keys: JS plain object <-> Python dict
     kMap,       // any keys: JS Map <-> Python dict
     kObject,    // opaque Python object (a PyObject handle in JS)
+    kFunction,  // a JS function (a JSFunction in Python; callbacks/js_function_type.h)
   };
 
   Kind kind = Kind::kNone;
@@ -63,6 +66,7 @@ struct Value {
   Bytes bytes;                 // kBytes
   std::vector<Value> items;    // kList; kDict/kMap as key, value, key, value...
   std::shared_ptr<ObjectRef> object;  // kObject
+  std::shared_ptr<JsRef> function;    // kFunction
 };
 
 }  // namespace static_py

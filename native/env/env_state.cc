@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "callbacks/callback_hub.h"
 #include "interp/interpreter.h"
 #include "objects/py_object_handle.h"
 #include "runtime/process_state.h"
@@ -18,6 +19,7 @@ EnvState* EnvState::Create(Napi::Env env) {
   // cleanup hook has run, so Cleanup() below always sees a live object.
   env.SetInstanceData<EnvState>(state);
   napi_add_env_cleanup_hook(env, &EnvState::Cleanup, state);
+  state->callbacks_ = CallbackHub::Create(state);
   return state;
 }
 
@@ -29,6 +31,9 @@ void EnvState::Cleanup(void* arg) {
   auto* state = static_cast<EnvState*>(arg);
   if (state->cleaned_up_) return;
   state->cleaned_up_ = true;
+  // First: Python threads waiting for a JS function of this environment
+  // get their RuntimeError and go on, and no JS function runs from now on.
+  state->callbacks_->Shutdown();
   std::vector<Interpreter*> interpreters = state->interpreters_;
   std::reverse(interpreters.begin(), interpreters.end());
   // Stop every busy async call first, so they stop competing for the GIL

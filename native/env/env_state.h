@@ -19,6 +19,7 @@
 
 namespace static_py {
 
+class CallbackHub;
 class Interpreter;
 class PyObjectHandle;
 
@@ -75,6 +76,9 @@ class EnvState {
   Interpreter* main_interpreter() const { return main_interpreter_; }
   Napi::Value main_object() const { return main_.IsEmpty() ? env_.Undefined() : main_.Value(); }
 
+  // Runs the JS functions this environment hands to Python (callbacks/callback_hub.h).
+  const std::shared_ptr<CallbackHub>& callbacks() const { return callbacks_; }
+
   // Opaque Python objects as JS sees them (the TS PyObject class).
   Napi::Value WrapHandle(Interpreter* owner, std::shared_ptr<ObjectRef> ref);
   PyObjectHandle* UnwrapHandle(Napi::Object obj);
@@ -99,6 +103,7 @@ class EnvState {
   std::vector<Interpreter*> interpreters_;
   // Subinterpreters are kept alive by JS references until closed.
   std::vector<Napi::ObjectReference> owned_;
+  std::shared_ptr<CallbackHub> callbacks_;  // shared with every JS function Python holds
   bool cleaned_up_ = false;
 };
 

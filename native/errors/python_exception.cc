@@ -2,6 +2,9 @@
 
 #include <Python.h>
 
+#include "callbacks/callback_hub.h"
+#include "callbacks/js_function_type.h"
+#include "callbacks/js_ref.h"
 #include "env/env_state.h"
 #include "util/py_ref.h"
 #include "util/py_strings.h"
@@ -64,6 +67,7 @@ PythonException PythonException::Fetch(Source source) {
   if (tb != nullptr && value != nullptr) PyException_SetTraceback(value, tb);
   PyRef type_ref = PyRef::Steal(type), value_ref = PyRef::Steal(value), tb_ref = PyRef::Steal(tb);
 
+  out.js_thrown_ = JsFunctionType::ThrownBy(value);
   out.type_ = QualifiedTypeName(type);
   if (value != nullptr) {
     PyRef str = PyRef::Steal(PyObject_Str(value));
@@ -81,6 +85,10 @@ PythonException PythonException::Fetch(Source source) {
 
 Napi::Error PythonException::ToJs(EnvState* state) const {
   Napi::Env env = state->env();
+  if (js_thrown_ && js_thrown_->hub() == state->callbacks()) {
+    Napi::Value thrown = js_thrown_->Get(env);
+    if (thrown.IsObject()) return Napi::Error(env, thrown);
+  }
   Napi::Value error = state->python_error_class().New({
       Napi::String::New(env, type_),
       Napi::String::New(env, message_),

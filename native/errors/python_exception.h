@@ -6,11 +6,13 @@
 
 #include <napi.h>
 
+#include <memory>
 #include <string>
 
 namespace static_py {
 
 class EnvState;
+class JsRef;
 
 // Source text to show in the traceback for frames from `filename` (code
 // passed to exec/eval has no file for the traceback module to read).
@@ -28,10 +30,12 @@ class PythonException {
   // the process.
   static PythonException Fetch(Source source = {});
 
-  // JS thread: an instance of the TS PythonError class.
+  // JS thread: an instance of the TS PythonError class, or, for a JSError
+  // that reached the caller, the very value JS threw (when this is its thread).
   Napi::Error ToJs(EnvState* state) const;
 
  private:
+  std::shared_ptr<JsRef> js_thrown_;
   std::string type_;
   std::string message_;
   std::string traceback_;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "callbacks/callback_hub.h"
 #include "convert/js_converter.h"
 #include "convert/py_converter.h"
 #include "cpython/compat.h"
@@ -222,6 +223,19 @@ Napi::Value Interpreter::Invoke(Napi::Env env, const std::function<PyObject*()>&
   std::optional<PythonException> error;
   PyObject* borrowed_from = nullptr;  // a result `value` points into, kept until JS has its copy
   {
+    // This JS thread is now inside a synchronous call (CallbackHub rule C),
+    // which a JS function called from it must not close the interpreter under.
+    struct InCall {
+      Interpreter* self;
+      explicit InCall(Interpreter* i) : self(i) {
+        self->active_calls_++;
+        self->state_->callbacks()->EnterSync();
+      }
+      ~InCall() {
+        self->state_->callbacks()->LeaveSync();
+        self->active_calls_--;
+      }
+    } in_call(this);
     ThreadStateGuard guard(tstate_);
     registry_->Drain();
     PyRef result = PyRef::Steal(body());
@@ -359,6 +373,11 @@ Napi::Value Interpreter::JSClose(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, "static-py: the main interpreter cannot be closed: it lives as long as the process");
   }
   if (closed_) return env.Undefined();
+  if (active_calls_ > 0) {
+    throw Napi::Error::New(env, "static-py: interpreter " + std::to_string(id_) +
+                                    " is running a call that is waiting for this JS function; close it after that call returns");
+  }
+  state_->callbacks()->RefuseFrom(id_);
   InterruptAsync();
   StopExecutor(/*env_alive=*/true);
   std::string why;

@@ -104,6 +104,7 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   int64_t id_ = -1;
   bool main_ = false;
   bool closed_ = false;
+  int active_calls_ = 0;  // synchronous calls into it under way on this JS thread
   std::shared_ptr<ObjectRegistry> registry_;
   std::shared_ptr<Executor> executor_;  // made on the first async call
   DottedNames names_;  // call()'s names; used and cleared with this interpreter's GIL

@@ -119,7 +119,7 @@ const measures = {
   },
 
   /** A sync call round trip, and a 1 MB Buffer to bytes and back. */
-  calls({ iterations, bufferIterations, moduleDir }) {
+  async calls({ iterations, bufferIterations, callbacks, asyncCallbacks, moduleDir }) {
     const py = python.main;
     py.call('sys.path.insert', 0, moduleDir);
     py.exec('import bench_calls, operator');
@@ -132,7 +132,19 @@ const measures = {
     const twoCopiesNs = time(bufferIterations, () => Buffer.from(Buffer.from(buffer)));
     const back = py.call('bench_calls.echo', buffer);
     if (!Buffer.isBuffer(back) || !back.equals(buffer)) throw new Error('the buffer did not come back as it went');
-    return { callNs, moduleCallNs, bufferNs, twoCopiesNs };
+    // Python calling a JS function n times: directly (sync), and from an
+    // async call's thread, each call queued to this thread and waited for.
+    let sum = 0;
+    const f = (i) => (sum += i, i);
+    py.call('bench_calls.call_n', f, 1000);
+    let t0 = process.hrtime.bigint();
+    py.call('bench_calls.call_n', f, callbacks);
+    const callbackNs = Number(process.hrtime.bigint() - t0) / callbacks;
+    await py.callAsync('bench_calls.call_n', f, 1000);
+    t0 = process.hrtime.bigint();
+    await py.callAsync('bench_calls.call_n', f, asyncCallbacks);
+    const asyncCallbackNs = Number(process.hrtime.bigint() - t0) / asyncCallbacks;
+    return { callNs, moduleCallNs, bufferNs, twoCopiesNs, callbackNs, asyncCallbackNs };
   },
 
   /** Create+close cycles, and the memory an idle interpreter holds. */

@@ -63,9 +63,12 @@ export function table(run) {
   }
   if (run.calls) {
     const c = run.calls;
-    lines.push(`  call('operator.add', 1, 2)         static-py ${fmt(c.staticPy.callNs / 1e3)} µs${c.peer ? `, ${c.peer.name} ${fmt(c.peer.callNs / 1e3)} µs (same-module call: static-py ${fmt(c.staticPy.moduleCallNs / 1e3)} µs)` : ''}`);
-    lines.push(`  1 MB Buffer ⇄ bytes                static-py ${fmt(c.staticPy.bufferNs / 1e3)} µs${c.peer ? `, ${c.peer.name} ${fmt(c.peer.bufferNs / 1e3)} µs` : ''}, two plain 1 MB copies in JS ${fmt(c.staticPy.twoCopiesNs / 1e3)} µs`);
-    if (c.peerError) lines.push(`  (${c.peerError})`);
+    const each = (key) => c.peers.filter((p) => p[key] != null).map((p) => `, ${p.name} ${fmt(p[key] / 1e3)} µs`).join('');
+    lines.push(`  call('operator.add', 1, 2)         static-py ${fmt(c.staticPy.callNs / 1e3)} µs (same-module call ${fmt(c.staticPy.moduleCallNs / 1e3)} µs)${each('callNs')}`);
+    lines.push(`  1 MB Buffer ⇄ bytes                static-py ${fmt(c.staticPy.bufferNs / 1e3)} µs${each('bufferNs')}, two plain 1 MB copies in JS ${fmt(c.staticPy.twoCopiesNs / 1e3)} µs`);
+    lines.push(`  Python → JS callback, sync         static-py ${fmt(c.staticPy.callbackNs / 1e3)} µs${each('callbackNs')}`);
+    lines.push(`  Python → JS callback, async thread static-py ${fmt(c.staticPy.asyncCallbackNs / 1e3)} µs${each('asyncCallbackNs')}`);
+    for (const e of c.peerErrors) lines.push(`  (${e})`);
   }
   if (run.subinterpreters?.capiError) lines.push(`  (the C API baseline could not be built: ${run.subinterpreters.capiError})`);
   if (run.subinterpreters) {
