@@ -110,6 +110,18 @@ function measureImports(run, build) {
   run.raw = raw;
   run.imports = { static: summarize(raw.static), inittab: summarize(raw.inittab), floor: summarize(raw.floor), drift: drift(raw.static), inittabDrift: drift(raw.inittab) };
   run.parts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, { lookup: summarize(v.lookup), createExec: summarize(v.createExec) }]));
+  // The tail: is a slow import one that took page faults (first touches of
+  // fresh memory)? One more run each, counting them.
+  const tail = (floor) => {
+    const { rows } = child(build, 'tail', { count, floor });
+    const faulted = rows.filter(([, f]) => f > 0);
+    const clean = rows.filter(([, f]) => f === 0).map(([ns]) => ns);
+    return {
+      ...summarize(rows.map(([ns]) => ns)), faultedImports: faulted.length, faults: faulted.reduce((a, [, f]) => a + f, 0),
+      faultedMeanUs: summarize(faulted.map(([ns]) => ns)).meanUs, cleanP99Us: summarize(clean).p99Us,
+    };
+  };
+  run.tail = { static: tail(false), floor: tail(true) };
   const speedup = run.imports.inittab.totalMs / run.imports.static.totalMs;
   const bound = run.imports.inittab.totalMs / run.imports.floor.totalMs;
   const overFloor = run.imports.static.meanUs / run.imports.floor.meanUs;

@@ -31,6 +31,8 @@ class CallArguments {
   PyObject* Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const;
 
  private:
+  // Up to this many positional arguments are passed without allocating.
+  static constexpr size_t kFewArguments = 8;
   std::vector<Value> args_;
   Value kwargs_;
   bool has_kwargs_ = false;

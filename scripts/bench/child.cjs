@@ -16,7 +16,7 @@ const names = (count) => `[f"bench_m{i:05d}" for i in range(${count})]`;
 
 // Each import in its own timing, with the cyclic GC off (the same for every mode).
 const IMPORT_LOOP = String.raw`
-import gc, sys, time, types, importlib.machinery
+import gc, resource, sys, time, types, importlib.machinery
 def bench_each(fn, names):
     clock = time.perf_counter_ns
     out = []
@@ -26,6 +26,23 @@ def bench_each(fn, names):
             t0 = clock()
             fn(name)
             out.append(clock() - t0)
+    finally:
+        gc.enable()
+    return out
+
+def bench_faults(fn, names):
+    # Like bench_each, with the minor page faults each call took (counted
+    # outside the timed part): whether the slow calls are the faulting ones.
+    usage, me, clock = resource.getrusage, resource.RUSAGE_SELF, time.perf_counter_ns
+    out = []
+    gc.disable()
+    try:
+        for name in names:
+            f0 = usage(me).ru_minflt
+            t0 = clock()
+            fn(name)
+            t1 = clock()
+            out.append((t1 - t0, usage(me).ru_minflt - f0))
     finally:
         gc.enable()
     return out
@@ -64,6 +81,14 @@ const measures = {
     const ns = py.eval(`bench_each(__import__, ${names(count)})`);
     if (!py.eval(`all(sys.modules[n].__name__ == n for n in ${names(count)})`)) throw new Error('the floor finder served the wrong module');
     return { ns };
+  },
+
+  /** Each static (or, with `floor`, floor) import's time and page faults. */
+  tail({ count, floor }) {
+    const py = python.main;
+    py.exec(IMPORT_LOOP);
+    if (floor) py.exec(`sys.meta_path.insert(0, FloorFinder(${names(count)}))`);
+    return { rows: py.eval(`bench_faults(__import__, ${names(count)})`) };
   },
 
   /**

@@ -54,6 +54,12 @@ export function table(run) {
     row('find_spec, BuiltinImporter', run.parts.inittab.lookup);
     row('create+exec, static finder', run.parts.static.createExec);
     row('create+exec, _imp (inittab)', run.parts.inittab.createExec);
+    if (run.tail) {
+      for (const [label, t] of [['static', run.tail.static], ['floor', run.tail.floor]]) {
+        lines.push(`  tail, ${label.padEnd(6)} (page faults)       ${t.faultedImports} of ${t.count} imports took ${t.faults} minor faults (mean ${fmt(t.faultedMeanUs)} µs); ` +
+          `p99 ${fmt(t.p99Us)} µs, ${fmt(t.cleanP99Us)} µs without them`);
+      }
+    }
   }
   if (run.startup) lines.push(`  start-up (require → first eval)    0 modules ${fmt(run.startup.emptyMs)} ms, ${run.startup.modules} modules ${fmt(run.startup.fullMs)} ms (median of ${run.startup.runs})`);
   if (run.parallel) {
