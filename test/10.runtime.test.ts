@@ -286,6 +286,24 @@ describe("Python's view of the process", () => {
     });
   });
 
+  it("hands its standard streams to Python's child processes, as python does, although Node starts with them close-on-exec", async () => {
+    const py = [
+      'import os, subprocess, sys',
+      'inheritable = [os.get_inheritable(fd) for fd in (0, 1, 2)]',
+      "codes = [subprocess.run(['sh', '-c', 'echo from sh']).returncode,",
+      "         subprocess.run([sys.executable, '-c', 'import sys; print(\"from python\"); print(\"to stderr\", file=sys.stderr)']).returncode,",
+      "         os.system('echo from os.system')]",
+    ].join('\n');
+    const r = await runChild(`
+      const { python } = require('static-py');
+      python.main.exec(${JSON.stringify(py)});
+      console.log(JSON.stringify(python.main.eval('[inheritable, codes]')));`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').at(-1)!), [[true, true, true], [0, 0, 0]]);
+    assert.deepEqual(r.stdout.trim().split('\n').slice(0, -1), ['from sh', 'from python', 'from os.system']);
+    assert.match(r.stderr, /^to stderr$/m);
+  });
+
   it('from a worker that used static-py first, Python started on a thread of its own; Node\'s main thread is then a thread Python did not start', async () => {
     const r = await childJson<{ worker: Record<string, unknown>; main: Record<string, unknown> }>(`
       const { Worker } = require('worker_threads');

@@ -1,6 +1,9 @@
-// CPython's own tests of threads and interpreters, run inside static-py (the
-// main interpreter, called from Node's main thread, where Python started)
-// and by the same build's own python, test by test
+// CPython's own tests of threads, interpreters and imports, run inside
+// static-py (the main interpreter, called from Node's main thread, where
+// Python started, with the static finder first on sys.meta_path) and by the
+// same build's own python with -E (static-py's isolated config ignores
+// PYTHON* variables too: PYTHONDONTWRITEBYTECODE alone would make python skip
+// a hundred import tests that static-py runs), test by test
 // (test/fixtures/cpython_suite.py). A test whose outcome differs must be one
 // pinned below, with the reason; a pin that no longer differs fails too, so
 // the list stays true. A test that differs once is run again, alone, on
@@ -25,7 +28,7 @@ type Outcomes = Record<string, Outcome>;
 const [, minor] = pyVersion();
 const python = build().info.python.executable;
 const testPackage = path.join(build().info.python.prefix, 'lib', `python3.${minor}`, 'test');
-const modules = ['test.test_threading', minor >= 13 ? 'test.test_interpreters' : 'test.test__xxsubinterpreters'];
+const modules = ['test.test_threading', minor >= 13 ? 'test.test_interpreters' : 'test.test__xxsubinterpreters', 'test.test_import', 'test.test_importlib'];
 
 const SIGINT = "Node owns SIGINT: static-py leaves it to Node (the isolated config installs no Python signal handlers), so " +
   'signal.getsignal(SIGINT) is None rather than default_int_handler, interrupt_main() does nothing until Python code installs a ' +
@@ -51,7 +54,7 @@ const pinned = (id: string) => Object.entries(PINNED).find(([suffix]) => id.ends
 async function plain(names: string[], exclude: string[]): Promise<Outcomes> {
   const out = path.join(tempDir('static-py-cpython-suite-'), 'plain.json');
   const code = await new Promise<number | null>((resolve) => {
-    spawn(python, [path.join(fixturesDir, 'cpython_suite.py'), out, JSON.stringify(names), JSON.stringify(exclude)], { stdio: 'ignore' })
+    spawn(python, ['-E', path.join(fixturesDir, 'cpython_suite.py'), out, JSON.stringify(names), JSON.stringify(exclude)], { stdio: 'ignore' })
       .on('close', resolve);
   });
   assert.ok(fs.existsSync(out), `${python} ran ${names.join(', ')} and wrote nothing (exit ${code})`);
@@ -74,7 +77,7 @@ const skip = !enabled ? 'STATIC_PY_TEST_CPYTHON_SUITES=1 runs them (a minute per
   : !fs.existsSync(path.join(testPackage, 'test_threading.py')) ? `${python} has no test package (${testPackage}); Debian's is libpython3.${minor}-testsuite`
     : false;
 
-describe(`CPython 3.${minor}'s own tests of threads and interpreters, inside static-py and in ${python}`, { skip }, () => {
+describe(`CPython 3.${minor}'s own tests of threads, interpreters and imports, inside static-py and in ${python}`, { skip }, () => {
   const seen: Record<string, { plain: Outcomes; inside: Outcomes; differing: string[] }> = {};
 
   before(async () => {

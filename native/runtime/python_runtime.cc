@@ -1,6 +1,7 @@
 #include "runtime/python_runtime.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 
 #include <condition_variable>
 #include <cstring>
@@ -151,6 +152,18 @@ std::string PythonRuntime::PromoteLibpythonSymbols() {
   return "";
 }
 
+void PythonRuntime::InheritStandardStreams() {
+  // Node starts with fds 0-2 close-on-exec. Python's subprocess, os.system
+  // and os.exec* hand the standard streams to a child by inheritance (only
+  // Node's own spawn dup2()s them), so a child of Python would start with
+  // them closed: `echo` fails, a child python prints nothing. In `python`
+  // they are inheritable; so they are here. Node never execs itself with them.
+  for (int fd = 0; fd <= 2; fd++) {
+    const int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC) != 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+}
+
 std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   if (std::string error = PromoteLibpythonSymbols(); !error.empty()) return error;
 
@@ -209,6 +222,7 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   status = Py_InitializeFromConfig(&config);
   PyConfig_Clear(&config);
   if (PyStatus_Exception(status)) return StatusMessage("Py_InitializeFromConfig", status);
+  InheritStandardStreams();
 
   main_interpreter_ = compat::InterpreterOf(PyThreadState_Get());
   initial_tstate_ = PyThreadState_Get();

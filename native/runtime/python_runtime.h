@@ -79,6 +79,8 @@ class PythonRuntime {
   PythonRuntime() = default;
   // Runs on python-main; returns an error message, or "" on success.
   std::string Boot(const RuntimeOptions& options);
+  // Standard streams inheritable by Python's child processes, as in `python`.
+  static void InheritStandardStreams();
   std::string PromoteLibpythonSymbols();
 
   PyInterpreterState* main_interpreter_ = nullptr;
