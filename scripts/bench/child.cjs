@@ -6,7 +6,7 @@
 'use strict';
 const path = require('node:path');
 
-const { nsPerCall } = require('./loop-timer.cjs');
+const { nsPerCall, timeCallbacks } = require('./loop-timer.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
 const started = process.hrtime.bigint();
@@ -157,19 +157,9 @@ const measures = {
     const twoCopiesNs = time(bufferIterations, () => Buffer.from(Buffer.from(buffer)));
     const back = py.call('bench_calls.echo', buffer);
     if (!Buffer.isBuffer(back) || !back.equals(buffer)) throw new Error('the buffer did not come back as it went');
-    // Python calling a JS function n times: directly (sync), and from an
-    // async call's thread, each call queued to this thread and waited for.
-    let sum = 0;
-    const f = (i) => (sum += i, i);
-    py.call('bench_calls.call_n', f, 1000);
-    let t0 = process.hrtime.bigint();
-    py.call('bench_calls.call_n', f, callbacks);
-    const callbackNs = Number(process.hrtime.bigint() - t0) / callbacks;
-    await py.callAsync('bench_calls.call_n', f, 1000);
-    t0 = process.hrtime.bigint();
-    await py.callAsync('bench_calls.call_n', f, asyncCallbacks);
-    const asyncCallbackNs = Number(process.hrtime.bigint() - t0) / asyncCallbacks;
-    return { callNs, moduleCallNs, bufferNs, twoCopiesNs, callbackNs, asyncCallbackNs };
+    const callbacksNs = await timeCallbacks((name, ...a) => py.call(`bench_calls.${name}`, ...a),
+      (name, ...a) => py.callAsync(`bench_calls.${name}`, ...a), callbacks, asyncCallbacks);
+    return { callNs, moduleCallNs, bufferNs, twoCopiesNs, ...callbacksNs };
   },
 
   /** Create+close cycles, and the memory an idle interpreter holds. */

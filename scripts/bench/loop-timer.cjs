@@ -10,4 +10,22 @@ function nsPerCall(n, f) {
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
-module.exports = { nsPerCall };
+/**
+ * Python's call_n(f, n) calling a JS function n times: nanoseconds per
+ * callback, when Python runs on the JS thread (`callSync`) and on a thread
+ * of the embedder's (`callAsync`, each callback queued to the JS thread and
+ * waited for). Both take (name, ...args) and call bench_calls.<name>.
+ */
+async function timeCallbacks(callSync, callAsync, callbacks, asyncCallbacks) {
+  let sum = 0;
+  const f = (i) => (sum += i, i);
+  const per = async (call, n) => {
+    await call('call_n', f, Math.min(1000, n));
+    const t0 = process.hrtime.bigint();
+    await call('call_n', f, n);
+    return Number(process.hrtime.bigint() - t0) / n;
+  };
+  return { callbackNs: await per(callSync, callbacks), asyncCallbackNs: await per(callAsync, asyncCallbacks) };
+}
+
+module.exports = { nsPerCall, timeCallbacks };

@@ -3,7 +3,7 @@
 'use strict';
 const path = require('node:path');
 
-const { nsPerCall } = require('./loop-timer.cjs');
+const { nsPerCall, timeCallbacks } = require('./loop-timer.cjs');
 
 /**
  * Each peer's way to import bench_calls.py and to call one of its functions,
@@ -42,17 +42,8 @@ const drivers = {
   let back;
   try { back = Buffer.from(py.callSync('echo', buffer)); } catch { back = null; }
   const bufferNs = back?.equals(buffer) ? time(bufferIterations, () => py.callSync('echo', buffer)) : null;
-  let sum = 0;
-  const f = (i) => (sum += i, i);
-  py.callSync('call_n', f, 1000);
-  let t0 = process.hrtime.bigint();
-  py.callSync('call_n', f, callbacks);
-  const callbackNs = Number(process.hrtime.bigint() - t0) / callbacks;
-  await py.callAsync('call_n', f, 1000);
-  t0 = process.hrtime.bigint();
-  await py.callAsync('call_n', f, asyncCallbacks);
-  const asyncCallbackNs = Number(process.hrtime.bigint() - t0) / asyncCallbacks;
-  process.stdout.write(`\nBENCH-RESULT ${JSON.stringify({ callNs, bufferNs, callbackNs, asyncCallbackNs })}\n`);
+  const callbacksNs = await timeCallbacks(py.callSync, py.callAsync, callbacks, asyncCallbacks);
+  process.stdout.write(`\nBENCH-RESULT ${JSON.stringify({ callNs, bufferNs, ...callbacksNs })}\n`);
   process.exit(0);
 })().catch((e) => {
   process.stderr.write(`${e.stack || e}\n`);
