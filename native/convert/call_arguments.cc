@@ -3,8 +3,8 @@
 #include <string>
 
 #include "convert/js_converter.h"
-#include "cpython/compat.h"
 #include "convert/py_converter.h"
+#include "cpython/compat.h"
 #include "util/py_ref.h"
 
 namespace static_py {
@@ -30,34 +30,24 @@ CallArguments::CallArguments(EnvState* state, const Napi::CallbackInfo& info, si
 
 PyObject* CallArguments::Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const {
   PyConverter py(registry, /*borrow_bytes=*/true);
-  if (has_kwargs_) {
-    PyRef tuple = PyRef::Steal(PyTuple_New(static_cast<Py_ssize_t>(args_.size())));
-    if (!tuple) return nullptr;
-    for (size_t i = 0; i < args_.size(); i++) {
-      PyRef arg = py.ToPython(args_[i], ConversionPath("args", i));
-      if (!arg) return nullptr;
-      PyTuple_SET_ITEM(tuple.get(), static_cast<Py_ssize_t>(i), arg.release());
-    }
-    PyRef kw = py.ToPython(kwargs_, ConversionPath("kwargs"));
-    return kw ? PyObject_Call(callable, tuple.get(), kw.get()) : nullptr;
-  }
-  // Positional only, the common call: a vectorcall, with no tuple, and the
-  // slot before the first argument free for the callee
-  // (PY_VECTORCALL_ARGUMENTS_OFFSET: a bound method puts self there).
+  // A vectorcall: no tuple, and the slot before the first argument free for
+  // the callee (PY_VECTORCALL_ARGUMENTS_OFFSET: a bound method puts self there).
   const size_t n = args_.size();
-  PyRef few[kFewArguments + 1];
-  std::vector<PyRef> many(n > kFewArguments ? n + 1 : 0);
-  PyRef* refs = n > kFewArguments ? many.data() : few;
+  const bool few = n <= kFewArguments;
+  PyRef owned_few[kFewArguments];
   PyObject* slots_few[kFewArguments + 1];
-  std::vector<PyObject*> slots_many(n > kFewArguments ? n + 1 : 0);
-  PyObject** slots = n > kFewArguments ? slots_many.data() : slots_few;
-  slots[0] = nullptr;
+  std::vector<PyRef> owned_many(few ? 0 : n);
+  std::vector<PyObject*> slots_many(few ? 0 : n + 1);
+  PyRef* owned = few ? owned_few : owned_many.data();
+  PyObject** slots = few ? slots_few : slots_many.data();
   for (size_t i = 0; i < n; i++) {
-    refs[i + 1] = py.ToPython(args_[i], ConversionPath("args", i));
-    if (!refs[i + 1]) return nullptr;
-    slots[i + 1] = refs[i + 1].get();
+    owned[i] = py.ToPython(args_[i], ConversionPath("args", i));
+    if (!owned[i]) return nullptr;
+    slots[i + 1] = owned[i].get();
   }
-  return compat::Vectorcall(callable, slots + 1, n | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
+  PyRef kw;
+  if (has_kwargs_ && !(kw = py.ToPython(kwargs_, ConversionPath("kwargs")))) return nullptr;
+  return compat::VectorcallDict(callable, slots + 1, n | PY_VECTORCALL_ARGUMENTS_OFFSET, kw.get());
 }
 
 }  // namespace static_py

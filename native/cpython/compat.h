@@ -30,6 +30,15 @@ inline PyObject* Vectorcall(PyObject* callable, PyObject* const* args, size_t na
 #endif
 }
 
+// The same, with keyword arguments as a dict (or null).
+inline PyObject* VectorcallDict(PyObject* callable, PyObject* const* args, size_t nargs, PyObject* kwargs) {
+#if PY_VERSION_HEX >= 0x03090000
+  return PyObject_VectorcallDict(callable, args, nargs, kwargs);
+#else
+  return _PyObject_FastCallDict(callable, args, nargs, kwargs);
+#endif
+}
+
 inline PyInterpreterState* CurrentInterpreter() {
 #if PY_VERSION_HEX >= 0x03090000
   return PyInterpreterState_Get();
