@@ -137,16 +137,21 @@ int Leave(FastImportObject* self, PyObject* name) {
   return 0;
 }
 
-// `raise ModuleNotFoundError(message, name=name) from None` while an
-// AttributeError is being handled.
-void RaiseNotFoundFromNone(PyObject* message, PyObject* name) {
+// `raise ModuleNotFoundError(f"No module named {name!r}; {parent!r} is not
+// a package", name=name) from None` while an AttributeError is being handled.
+void RaiseNotAPackage(PyObject* name, PyObject* parent) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   PyErr_NormalizeException(&type, &value, &tb);
   if (tb != nullptr && value != nullptr) PyException_SetTraceback(value, tb);
   Py_XDECREF(type);
   Py_XDECREF(tb);
-  PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, message, name, nullptr);
+  PyRef message = PyRef::Steal(PyUnicode_FromFormat("No module named %R; %R is not a package", name, parent));
+  if (!message) {
+    Py_XDECREF(value);
+    return;
+  }
+  PyErr_SetImportErrorSubclass(PyExc_ModuleNotFoundError, message.get(), name, nullptr);
   PyObject *ntype, *nvalue, *ntb;
   PyErr_Fetch(&ntype, &nvalue, &ntb);
   PyErr_NormalizeException(&ntype, &nvalue, &ntb);
@@ -312,9 +317,7 @@ PyObject* FindAndLoadUnlocked(FastImportObject* self, PyObject* name, PyObject* 
     if (!parent_module) return nullptr;
     PyRef path = PyRef::Steal(PyObject_GetAttr(parent_module.get(), self->strings[kPath]));
     if (!path) {
-      if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return nullptr;
-      PyRef message = PyRef::Steal(PyUnicode_FromFormat("No module named %R; %R is not a package", name, parent.get()));
-      if (message) RaiseNotFoundFromNone(message.get(), name);
+      if (PyErr_ExceptionMatches(PyExc_AttributeError)) RaiseNotAPackage(name, parent.get());
       return nullptr;
     }
 #if PY_VERSION_HEX >= 0x030B0000
