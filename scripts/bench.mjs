@@ -113,8 +113,8 @@ function measureImports(run, build) {
   run.parts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, { lookup: summarize(v.lookup), createExec: summarize(v.createExec) }]));
   // The tail: is a slow import one that took page faults (first touches of
   // fresh memory)? One more run each, counting them.
-  const tail = (floor) => {
-    const { rows } = child(build, 'tail', { count, floor });
+  const tail = (floor, register) => {
+    const { rows } = child(build, 'tail', { count, floor, register });
     const faulted = rows.filter(([, f]) => f > 0);
     const clean = rows.filter(([, f]) => f === 0).map(([ns]) => ns);
     return {
@@ -122,7 +122,7 @@ function measureImports(run, build) {
       faultedMeanUs: summarize(faulted.map(([ns]) => ns)).meanUs, cleanP99Us: summarize(clean).p99Us,
     };
   };
-  run.tail = { static: tail(false), floor: tail(true) };
+  run.tail = { static: tail(false, 'fast'), inittab: tail(false, 'inittab'), floor: tail(true) };
   const speedup = run.imports.inittab.totalMs / run.imports.static.totalMs;
   const bound = run.imports.inittab.totalMs / run.imports.floor.totalMs;
   const overFloor = run.imports.static.meanUs / run.imports.floor.meanUs;

@@ -488,8 +488,7 @@ int FastImport::Install(PyObject* finder) {
     return -1;
   }
   auto* self = PyObject_GC_New(FastImportObject, reinterpret_cast<PyTypeObject*>(type.get()));
-  if (self == nullptr) return -1;
-  Py_INCREF(type.get());  // instances of heap types own a reference to their type
+  if (self == nullptr) return -1;  // (PyObject_GC_New took the instance's reference to its type)
   PyRef owned = PyRef::Steal(reinterpret_cast<PyObject*>(self));
   self->finder = nullptr;
   self->find_and_load = nullptr;

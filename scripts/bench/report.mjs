@@ -56,8 +56,8 @@ export function table(run) {
     row('create+exec, static finder', run.parts.static.createExec);
     row('create+exec, _imp (inittab)', run.parts.inittab.createExec);
     if (run.tail) {
-      for (const [label, t] of [['static', run.tail.static], ['floor', run.tail.floor]]) {
-        lines.push(`  tail, ${label.padEnd(6)} (page faults)       ${t.faultedImports} of ${t.count} imports took ${t.faults} minor faults (mean ${fmt(t.faultedMeanUs)} µs); ` +
+      for (const [label, t] of [['static', run.tail.static], ['inittab', run.tail.inittab], ['floor', run.tail.floor]].filter(([, t]) => t)) {
+        lines.push(`  tail, ${label.padEnd(7)} (page faults)      ${t.faultedImports} of ${t.count} imports took ${t.faults} minor faults (mean ${fmt(t.faultedMeanUs)} µs); ` +
           `p99 ${fmt(t.p99Us)} µs, ${fmt(t.cleanP99Us)} µs without them`);
       }
     }
@@ -95,7 +95,8 @@ const escapeXml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export function positionPlot(run) {
   const series = [
     { label: 'inittab (CPython)', colour: '#d32f2f', points: binned(run.raw.inittab) },
-    { label: 'static-py finder', colour: '#1976d2', points: binned(run.raw.static) },
+    ...(run.raw.finder ? [{ label: 'static-py through importlib', colour: '#7b1fa2', points: binned(run.raw.finder) }] : []),
+    { label: 'static-py fast path', colour: '#1976d2', points: binned(run.raw.static) },
     { label: 'floor (prebuilt objects)', colour: '#757575', points: binned(run.raw.floor) },
   ];
   const W = 760, H = 420, L = 70, R = 20, T = 40, B = 50;
