@@ -61,7 +61,7 @@ export interface NativeBinding {
   setup(pythonError: Function, wrapHandle: (handle: NativeHandle) => PyObject): void;
   start(options: {
     executable: string;
-    register: 'finder' | 'inittab';
+    register: 'fast' | 'finder' | 'inittab';
     allocator?: string | undefined;
     missingNames: [string, string][];
     /** Start Python on the calling thread, Node's main thread, which is then Python's main thread. */

@@ -44,12 +44,18 @@ export interface ConfigureOptions {
   packageContext?: boolean;
   /**
    * How static modules reach the import system, for the whole process,
-   * before Python starts: `'finder'` (default: static-py's finder, O(1)
-   * lookup, dotted names) or `'inittab'` (CPython's PyImport_ExtendInittab:
-   * a linear scan per import, top-level names only). `'inittab'` exists
-   * to compare the two (npm run bench).
+   * before Python starts:
+   * - `'fast'` (default): static-py's finder (O(1) lookup, dotted names),
+   *   and static names imported without importlib's Python-level machinery
+   *   (`_find_and_load` in C), with everything an importer can observe
+   *   kept; any `sys.meta_path` hook put before static-py's finder turns it
+   *   off for as long as it is there;
+   * - `'finder'`: the same finder, every import through importlib's own
+   *   `_find_and_load`;
+   * - `'inittab'`: CPython's PyImport_ExtendInittab, a linear scan per
+   *   import, top-level names only; there to be compared (npm run bench).
    */
-  register?: 'finder' | 'inittab';
+  register?: 'fast' | 'finder' | 'inittab';
 }
 
 /**
@@ -108,8 +114,8 @@ class Python {
     if (options.packageContext !== undefined && typeof options.packageContext !== 'boolean') {
       throw invalidArgument('options.packageContext', 'a boolean', options.packageContext);
     }
-    if (options.register !== undefined && options.register !== 'finder' && options.register !== 'inittab') {
-      throw invalidArgument('options.register', "'finder' or 'inittab'", options.register);
+    if (options.register !== undefined && !['fast', 'finder', 'inittab'].includes(options.register)) {
+      throw invalidArgument('options.register', "'fast', 'finder' or 'inittab'", options.register);
     }
     if (options.register !== undefined && this.#main) {
       throw new Error('static-py: python.configure({ register }) must come before Python starts (the first use of python.main)');
@@ -185,7 +191,7 @@ class Python {
     if (!this.#main) {
       const native = this.#load().start({
         executable: pythonExecutable(this.#build!, this.#options.python ?? process.env.STATIC_PY_PYTHON),
-        register: this.#options.register ?? 'finder',
+        register: this.#options.register ?? 'fast',
         // PYTHONMALLOC under our own name: the isolated config ignores PYTHON*.
         allocator: process.env.STATIC_PY_PYTHONMALLOC || undefined,
         missingNames: staleManifest(this.#build!.info)?.missing ?? [],

@@ -1,7 +1,9 @@
 // Same behaviour as CPython's own dynamic loader: every test extension is
 // also built as an ordinary shared library, and the two forms are imported
 // in separate processes and observed the same way (test/fixtures/differential.py).
-// Any difference is a bug, unless it is listed below as deliberate.
+// Any difference is a bug, unless it is listed below as deliberate. The
+// static side is observed twice: through the fast import path (the default)
+// and through importlib's own machinery (register: 'finder').
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -64,10 +66,11 @@ interface Observed {
  * (through its own thread, as a subinterpreter's first pybind11 import must
  * be before 3.12).
  */
-async function observe(mode: 'static' | 'dynamic', libs: Record<string, string>, where: Where,
+async function observe(mode: 'fast' | 'finder' | 'dynamic', libs: Record<string, string>, where: Where,
   only: string[] = names.filter((n) => !(mode === 'dynamic' && crashesCPython(where) && failingInit.has(n)))): Promise<Observed> {
   const r = await runChild(`
     const { python } = require('static-py');
+    python.configure({ register: ${JSON.stringify(mode === 'dynamic' ? 'fast' : mode)} });
     (async () => {
       const interp = ${JSON.stringify(where)} === 'main' ? python.main : python.createInterpreter(${JSON.stringify(where)});
       await interp.callAsync('sys.path.insert', 0, ${JSON.stringify(fixturesDir)});
@@ -94,13 +97,14 @@ function withoutDeliberate(o: Observation): Observation {
 
 describe('the static loader against CPython\'s own extension loader', () => {
   const wheres: Where[] = ['main', 'legacy', ...(atLeast(3, 12) ? ['isolated' as const] : [])];
-  const seen: Partial<Record<Where, { static: Observed; dynamic: Observed }>> = {};
+  const seen: Partial<Record<Where, { static: Observed; finder: Observed; dynamic: Observed }>> = {};
 
   before(async () => {
     const libs = await libraries();
     await Promise.all(wheres.map(async (where) => {
-      const [staticSide, dynamicSide] = await Promise.all([observe('static', libs, where), observe('dynamic', libs, where)]);
-      seen[where] = { static: staticSide, dynamic: dynamicSide };
+      const [staticSide, finderSide, dynamicSide] = await Promise.all(
+        [observe('fast', libs, where), observe('finder', libs, where), observe('dynamic', libs, where)]);
+      seen[where] = { static: staticSide, finder: finderSide, dynamic: dynamicSide };
     }));
   }, { timeout: 300_000 });
 
@@ -112,6 +116,9 @@ describe('the static loader against CPython\'s own extension loader', () => {
         assert.deepEqual(withoutDeliberate(side('static')[name]!), withoutDeliberate(side('dynamic')[name]!));
       });
     }
+    it(`observes the same through the fast import path as through importlib's own machinery, in ${where === 'main' ? 'the main interpreter' : `a fresh ${where} subinterpreter`}`, () => {
+      assert.deepEqual(seen[where]!.static, seen[where]!.finder);
+    });
     it(`prints what CPython prints as unraisable, importing in ${where === 'main' ? 'the main interpreter' : `a fresh ${where} subinterpreter`}`,
       { skip: crashesCPython(where) && 'CPython 3.13 crashes first (below)' }, () => {
         assert.deepEqual(seen[where]!.static.unraisable, seen[where]!.dynamic.unraisable);

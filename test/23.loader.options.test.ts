@@ -174,7 +174,7 @@ describe("python.configure({ register: 'inittab' })", () => {
   });
 
   it('is refused with a TypeError for another value, and with an Error once Python runs', () => {
-    assert.throws(() => python.configure({ register: 'table' as never }), { name: 'TypeError', message: /options\.register must be 'finder' or 'inittab', got the string "table"/ });
+    assert.throws(() => python.configure({ register: 'table' as never }), { name: 'TypeError', message: /options\.register must be 'fast', 'finder' or 'inittab', got the string "table"/ });
     python.main.eval('1');
     assert.throws(() => python.configure({ register: 'inittab' }), {
       message: 'static-py: python.configure({ register }) must come before Python starts (the first use of python.main)',

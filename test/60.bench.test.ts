@@ -57,7 +57,9 @@ describe('npm run bench', () => {
     const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--python', build().info.python.executable,
       '--modules', '200', '--only', 'imports,subinterpreters', '--out', out, '--quiet'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /import, static finder .* total .* ms .* mean .* µs/);
+    assert.match(r.stdout, /import, static \(fast path\) .* total .* ms .* mean .* µs/);
+    assert.match(r.stdout, /import, static through importlib .* total .* ms .* mean .* µs/);
+    assert.match(r.stdout, /tail, inittab \(page faults\) /);
     assert.match(r.stdout, /import, inittab \(CPython\)/);
     assert.match(r.stdout, /targets:\n {4}(met {4}|NOT MET) static ≥ 30× faster than inittab \(200 imports\)/);
     const results = JSON.parse(fs.readFileSync(path.join(out, 'bench-results.json'), 'utf8')) as { runs: { modules: number; targets: unknown[] }[] };
@@ -65,7 +67,7 @@ describe('npm run bench', () => {
     assert.equal(results.runs[0]!.targets.length, 3);
     const plot = fs.readdirSync(out).find((f) => /^bench-imports-.*\.svg$/.test(f));
     assert.ok(plot, 'a per-position plot');
-    assert.match(fs.readFileSync(path.join(out, plot), 'utf8'), /<svg[^>]*>[\s\S]*inittab \(CPython\)[\s\S]*static-py finder/);
+    assert.match(fs.readFileSync(path.join(out, plot), 'utf8'), /<svg[^>]*>[\s\S]*inittab \(CPython\)[\s\S]*static-py through importlib[\s\S]*static-py fast path/);
   });
 });
 

@@ -86,7 +86,7 @@ const cases: Case[] = [
   },
   { name: 'configure() after Python started', run: () => python.configure({ python: '/usr/bin/python3' }), error: Error, message: /python\.configure\(\) must come before first use; build \S+ is already loaded/ },
   { name: 'an unknown loader', run: () => python.configure({ loader: 'x' as 'cpython' }), error: TypeError, message: /options\.loader must be 'cpython' or 'isolated', got the string "x"/ },
-  { name: 'an unknown register mode', run: () => python.configure({ register: 'x' as 'finder' }), error: TypeError, message: /options\.register must be 'finder' or 'inittab', got the string "x"/ },
+  { name: 'an unknown register mode', run: () => python.configure({ register: 'x' as 'finder' }), error: TypeError, message: /options\.register must be 'fast', 'finder' or 'inittab', got the string "x"/ },
   { name: 'a Python that is a number', run: () => python.configure({ python: 5 as unknown as string }), error: TypeError, message: /options\.python must be a path or command naming a Python, got number 5/ },
   // JS values Python cannot take.
   { name: 'a symbol', run: () => py.call('repr', Symbol('s')), error: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /^static-py: cannot convert args\[0\] \(a Symbol\) to Python$/ },

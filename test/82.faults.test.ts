@@ -14,8 +14,9 @@ const withFault = (point: string) => ({ env: { ...process.env, STATIC_PY_INJECT_
 
 // What the child reports: the error of the step that fails, then proof that
 // the process goes on and that nothing of the failed import stayed behind.
-const importing = (module: string) => `
+const importing = (module: string, register = 'fast') => `
   const { python } = require('static-py');
+  python.configure({ register: '${register}' });
   const out = {};
   try { python.main.import('${module}'); out.error = 'none'; } catch (e) { out.error = e.pythonType ?? e.message; }
   out.after = python.main.eval('6 * 7');
@@ -23,14 +24,17 @@ const importing = (module: string) => `
   console.log(JSON.stringify(out));`;
 
 describe('a C++ exception inside a function CPython calls (rule 6)', () => {
-  for (const [point, module, skip] of [
-    ['find_spec', '_staticpytest_multiphase', false],
-    ['create_module', '_staticpytest_multiphase', false],
-    ['exec_module', '_staticpytest_multiphase', false],
-    ['PyModule_Create2', '_staticpytest_basic', !atLeast(3, 12) && 'static-py wraps PyModule_Create2 from 3.12 only (package_context.h)'],
+  // The finder's methods are on the import path with register: 'finder';
+  // the fast path (the default) calls none of them.
+  for (const [point, module, register, skip] of [
+    ['_find_and_load', '_staticpytest_multiphase', 'fast', false],
+    ['find_spec', '_staticpytest_multiphase', 'finder', false],
+    ['create_module', '_staticpytest_multiphase', 'finder', false],
+    ['exec_module', '_staticpytest_multiphase', 'finder', false],
+    ['PyModule_Create2', '_staticpytest_basic', 'fast', !atLeast(3, 12) && 'static-py wraps PyModule_Create2 from 3.12 only (package_context.h)'],
   ] as const) {
-    it(`becomes a Python MemoryError when it is std::bad_alloc in ${point}, and the process goes on`, { skip }, async () => {
-      const r = await childJson<{ error: string; after: number; leftInSysModules: boolean }>(importing(module), withFault(point));
+    it(`becomes a Python MemoryError when it is std::bad_alloc in ${point} (register: '${register}'), and the process goes on`, { skip }, async () => {
+      const r = await childJson<{ error: string; after: number; leftInSysModules: boolean }>(importing(module, register), withFault(point));
       assert.deepEqual(r, { error: 'MemoryError', after: 42, leftInSysModules: false });
     });
   }

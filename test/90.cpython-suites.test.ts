@@ -1,6 +1,7 @@
 // CPython's own tests of threads, interpreters and imports, run inside
 // static-py (the main interpreter, called from Node's main thread, where
-// Python started, with the static finder first on sys.meta_path) and by the
+// Python started, with the static finder first on sys.meta_path and the fast
+// import path in importlib's _find_and_load, the default) and by the
 // same build's own python with -E (static-py's isolated config ignores
 // PYTHON* variables too: PYTHONDONTWRITEBYTECODE alone would make python skip
 // a hundred import tests that static-py runs), test by test
@@ -61,6 +62,9 @@ async function plain(names: string[], exclude: string[]): Promise<Outcomes> {
   return (JSON.parse(fs.readFileSync(out, 'utf8')) as { outcomes: Outcomes }).outcomes;
 }
 
+/** What importlib's _find_and_load was inside static-py, before and after each run. */
+const findAndLoadInside: string[][] = [];
+
 async function inside(names: string[], exclude: string[]): Promise<Outcomes> {
   const out = path.join(tempDir('static-py-cpython-suite-'), 'inside.json');
   const r = await runChild(`
@@ -69,7 +73,9 @@ async function inside(names: string[], exclude: string[]): Promise<Outcomes> {
     python.main.call('cpython_suite.run', ${JSON.stringify(names)}, ${JSON.stringify(out)}, ${JSON.stringify(exclude)});`,
   { env: { ...process.env, STATIC_PY_BUILD: build().info.tag }, timeoutMs: 900_000 });
   assert.ok(fs.existsSync(out), `static-py ran ${names.join(', ')} and wrote nothing (exit ${r.code ?? r.signal}):\n${r.stderr.slice(-2000)}`);
-  return (JSON.parse(fs.readFileSync(out, 'utf8')) as { outcomes: Outcomes }).outcomes;
+  const written = JSON.parse(fs.readFileSync(out, 'utf8')) as { outcomes: Outcomes; find_and_load: string[] };
+  findAndLoadInside.push(written.find_and_load);
+  return written.outcomes;
 }
 
 const enabled = Boolean(process.env.STATIC_PY_TEST_CPYTHON_SUITES);
@@ -97,6 +103,14 @@ describe(`CPython 3.${minor}'s own tests of threads, interpreters and imports, i
       seen[module] = { plain: p, inside: i, differing };
     }
   }, { timeout: 1_800_000 });
+
+  it('ran them with static-py\'s fast import path in place, from the first test to the last', () => {
+    assert.ok(findAndLoadInside.length >= modules.length);
+    for (const [first, last] of findAndLoadInside) {
+      assert.match(first!, /^<built-in method _find_and_load of static_py\.FastImport object/);
+      assert.equal(last, first);
+    }
+  });
 
   for (const module of modules) {
     it(`${module}: every test has the outcome it has in python, but for the pinned differences`, () => {

@@ -39,7 +39,8 @@
  *
  * Elsewhere in this folder, the same wall for the rest:
  * module_spec_factory.h (ModuleSpec's attributes, importlib._bootstrap's
- * _load), compat.h (private names of the C API before they became public,
+ * _load), importlib_locks.h (importlib's per-module _ModuleLock, made held
+ * for another thread), compat.h (private names of the C API before they became public,
  * PyThreadState's fields where 3.8 has no accessor, the private legacy
  * config macro) and cpython_extension_cache.h (CPython's own extension
  * cache, reproduced per version).

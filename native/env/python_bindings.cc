@@ -31,7 +31,10 @@ Napi::Value PythonBindings::JSStart(const Napi::CallbackInfo& info) {
   RuntimeOptions options;
   Napi::Object opts = info[0].As<Napi::Object>();
   options.executable = StringOption(opts, "executable");
-  options.inittab = StringOption(opts, "register") == "inittab";
+  const std::string registration = StringOption(opts, "register");
+  options.registration = registration == "inittab"  ? Registration::kInittab
+                         : registration == "finder" ? Registration::kFinder
+                                                    : Registration::kFast;
   options.on_calling_thread = opts.Get("onMainThread").ToBoolean().Value();
   options.allocator = StringOption(opts, "allocator");
   options.fault_point = StringOption(opts, "faultPoint");
@@ -49,12 +52,12 @@ Napi::Value PythonBindings::JSStart(const Napi::CallbackInfo& info) {
   } catch (const std::runtime_error& e) {
     throw Napi::Error::New(env, e.what());
   }
-  const bool inittab = ProcessState::Get().inittab();
-  if (inittab != options.inittab) {
+  const Registration running = ProcessState::Get().registration();
+  if (running != options.registration) {
     // Another environment (a worker, or the main thread) started Python first.
-    throw Napi::Error::New(env, std::string("static-py: Python is already running with the static table served by ") +
-                                    (inittab ? "the inittab" : "the finder") +
-                                    "; python.configure({ register }) must match in every thread of the process");
+    throw Napi::Error::New(env, std::string("static-py: Python is already running with register: '") +
+                                    RegistrationName(running) +
+                                    "'; python.configure({ register }) must match in every thread of the process");
   }
   return Interpreter::NewMain(state, runtime->main_interpreter());
 }

@@ -330,31 +330,31 @@ void Interpreter::ReleasePython() {
 // JS bindings --------------------------------------------------------------
 
 Napi::Value Interpreter::JSExec(const Napi::CallbackInfo& info) {
-  RunSync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr});
+  RunSync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr, nullptr});
   return info.Env().Undefined();
 }
 
 Napi::Value Interpreter::JSEval(const Napi::CallbackInfo& info) {
-  return RunSync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
+  return RunSync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr, nullptr});
 }
 
 // call(dottedName, kwargs: object | null, ...args). The arguments stay on
 // this stack, as this is the hottest path.
 Napi::Value Interpreter::JSCall(const Napi::CallbackInfo& info) {
   const CallArguments args(state_, info, 1, /*copy_bytes=*/false);
-  return RunSync(info.Env(), {PyRequest::Kind::kCall, Utf8Argument(info[0]), &args});
+  return RunSync(info.Env(), {PyRequest::Kind::kCall, Utf8Argument(info[0]), &args, nullptr});
 }
 
 Napi::Value Interpreter::JSImport(const Napi::CallbackInfo& info) {
-  return RunSync(info.Env(), {PyRequest::Kind::kImport, info[0].As<Napi::String>().Utf8Value(), nullptr});
+  return RunSync(info.Env(), {PyRequest::Kind::kImport, info[0].As<Napi::String>().Utf8Value(), nullptr, nullptr});
 }
 
 Napi::Value Interpreter::JSExecAsync(const Napi::CallbackInfo& info) {
-  return RunAsync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr});
+  return RunAsync(info.Env(), {PyRequest::Kind::kExec, info[0].As<Napi::String>().Utf8Value(), nullptr, nullptr});
 }
 
 Napi::Value Interpreter::JSEvalAsync(const Napi::CallbackInfo& info) {
-  return RunAsync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr});
+  return RunAsync(info.Env(), {PyRequest::Kind::kEval, info[0].As<Napi::String>().Utf8Value(), nullptr, nullptr});
 }
 
 // callAsync(dottedName, kwargs, ...args): arguments are copied now,

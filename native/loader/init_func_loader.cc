@@ -154,7 +154,8 @@ PyObject* InitFuncLoader::RunInitFunc(StaticInitFunc initfunc, const char* fulln
   return module.release();
 }
 
-PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind_out) {
+PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind_out,
+                                       const StaticModuleEntry* entry) {
   InitKind local_kind;
   InitKind* kind = kind_out != nullptr ? kind_out : &local_kind;
   *kind = InitKind::kUnknown;
@@ -167,9 +168,14 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
   if (CheckName(name.get()) < 0) return nullptr;
 
   ExtensionCache& cache = ExtensionCache::Active();
-  if (PyObject* cached = cache.Find(name.get(), spec)) {
+  // What is created without an entry (the C API) may be cached under any
+  // name, a table's name included: from then on every lookup is made.
+  if (entry == nullptr) StaticTable::NoteCachedWithoutEntry();
+  const bool cached = entry == nullptr || StaticTable::GetInitKind(entry) == InitKind::kSinglePhase ||
+                      StaticTable::CachedWithoutEntry();
+  if (PyObject* module = cached ? cache.Find(name.get(), spec) : nullptr) {
     *kind = InitKind::kSinglePhase;
-    return cached;
+    return module;
   }
   if (PyErr_Occurred()) return nullptr;
 

@@ -16,7 +16,11 @@ class InitFuncLoader {
   // The module for `spec` (GIL held). Multi-phase: created, not executed.
   // Single-phase: finished and in sys.modules. *kind tells which it was
   // (kUnknown when it failed before the init function returned).
-  static PyObject* CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind = nullptr);
+  // `entry`: the static table's entry the spec is for (null: none, or not
+  // known). An entry that never finished a single-phase init (its init
+  // kind) has nothing in the extension cache, which spares the lookup.
+  static PyObject* CreateModule(PyObject* spec, StaticInitFunc initfunc, InitKind* kind = nullptr,
+                                const StaticModuleEntry* entry = nullptr);
 
   // CPython's exec_builtin_or_dynamic(): runs a multi-phase module's exec
   // slots once; nothing for single-phase modules.

@@ -7,6 +7,7 @@
 #include "cpython/compat.h"
 #include "cpython/module_spec_factory.h"
 #include "errors/py_boundary.h"
+#include "loader/fast_import.h"
 #include "loader/init_func_loader.h"
 #include "loader/static_table.h"
 #include "runtime/process_state.h"
@@ -102,10 +103,7 @@ PyObject* CreateModule(PyObject* self, PyObject* spec) {
       PyErr_Format(PyExc_ImportError, "static-py: no static extension module is named %R", name.get());
       return nullptr;
     }
-    InitKind kind = InitKind::kUnknown;
-    PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(*entry), &kind);
-    if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(entry, kind);
-    return module;
+    return StaticFinder::CreateFor(self, spec, name.get(), *entry);
   });
 }
 
@@ -194,7 +192,6 @@ int StaticFinder::RegisterInInittab() {
   });
   entries.push_back({nullptr, nullptr});
   if (PyImport_ExtendInittab(entries.data()) < 0) return -1;
-  ProcessState::Get().set_inittab(true);
   return 0;
 }
 
@@ -216,7 +213,19 @@ int StaticFinder::Install() {
     return -1;
   }
   if (PyList_Insert(meta_path, 0, modules.get()) < 0 || PyList_Append(meta_path, packages.get()) < 0) return -1;
+  if (ProcessState::Get().fast_import() && FastImport::Install(modules.get()) < 0) return -1;
   return PyDict_SetItemString(PyInterpreterState_GetDict(compat::CurrentInterpreter()), kInstalledKey, Py_True);
+}
+
+PyObject* StaticFinder::SpecFor(PyObject* finder, PyObject* name, const StaticModuleEntry& entry) {
+  return MakeSpec(AsFinder(finder), name, AsFinder(finder)->origin, (entry.flags & kEntryIsPackage) != 0);
+}
+
+PyObject* StaticFinder::CreateFor(PyObject*, PyObject* spec, PyObject*, const StaticModuleEntry& entry) {
+  InitKind kind = InitKind::kUnknown;
+  PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(entry), &kind, &entry);
+  if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(&entry, kind);
+  return module;
 }
 
 std::string StaticFinder::LoaderKind(PyObject* loader) {

@@ -42,6 +42,12 @@ class StaticFinder {
   // (npm run bench); -1 when CPython refuses.
   static int RegisterInInittab();
 
+  // The fast import path's use of the modules finder (fast_import.h): the
+  // spec its find_spec returns for `entry`, and its create_module for that
+  // spec. New references, or null with an exception.
+  static PyObject* SpecFor(PyObject* finder, PyObject* name, const StaticModuleEntry& entry);
+  static PyObject* CreateFor(PyObject* finder, PyObject* spec, PyObject* name, const StaticModuleEntry& entry);
+
   // "static", "static-package", "builtin", "frozen", "extension", "source",
   // "sourceless", "namespace", or the loader's type name.
   static std::string LoaderKind(PyObject* loader);

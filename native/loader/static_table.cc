@@ -70,6 +70,13 @@ InitKind StaticTable::GetInitKind(const StaticModuleEntry* entry) {
   return static_cast<InitKind>(InitKinds()[entry - kStaticTableData.entries].load(std::memory_order_relaxed));
 }
 
+namespace {
+std::atomic<bool> cached_without_entry{false};
+}  // namespace
+
+void StaticTable::NoteCachedWithoutEntry() { cached_without_entry.store(true, std::memory_order_relaxed); }
+bool StaticTable::CachedWithoutEntry() { return cached_without_entry.load(std::memory_order_relaxed); }
+
 void StaticTable::ForEachModule(const std::function<void(const StaticModuleEntry&, InitKind)>& fn) {
   for (uint32_t i = 0; i < kStaticTableData.count; i++) {
     const StaticModuleEntry& e = kStaticTableData.entries[i];

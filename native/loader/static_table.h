@@ -29,6 +29,11 @@ class StaticTable {
 
   static void RecordInitKind(const StaticModuleEntry* entry, InitKind kind);
   static InitKind GetInitKind(const StaticModuleEntry* entry);
+  // A single-phase module went into the extension cache by a path that
+  // records no entry's init kind (the C API of include/static_py/import.h),
+  // so an entry's kind no longer says whether its name is cached.
+  static void NoteCachedWithoutEntry();
+  static bool CachedWithoutEntry();
   // Modules only (synthetic packages are skipped), in name order.
   static void ForEachModule(const std::function<void(const StaticModuleEntry&, InitKind)>& fn);
 };

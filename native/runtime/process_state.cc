@@ -4,6 +4,15 @@
 
 namespace static_py {
 
+const char* RegistrationName(Registration registration) {
+  switch (registration) {
+    case Registration::kFast: return "fast";
+    case Registration::kFinder: return "finder";
+    case Registration::kInittab: return "inittab";
+  }
+  return "?";
+}
+
 ProcessState& ProcessState::Get() {
   static auto* state = new ProcessState();  // never destroyed: see the header
   return *state;
@@ -50,8 +59,10 @@ std::string ProcessState::ChoosePackageContext(bool enabled, uint64_t chooser) {
 }
 
 CachePolicy ProcessState::UsePolicy() {
+  if (policy_fixed_seen_.load(std::memory_order_acquire)) return policy_;
   std::lock_guard<std::mutex> lock(loader_mutex_);
   policy_fixed_ = true;
+  policy_fixed_seen_.store(true, std::memory_order_release);
   return policy_;
 }
 

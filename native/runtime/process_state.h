@@ -9,7 +9,7 @@
 //   state                  written by                         read by                       guarded by
 //   ---------------------  ---------------------------------  ----------------------------  ----------------------------
 //   runtime, start error   PythonRuntime::Start, once         anyone, after Start returned  call_once (start_once_)
-//   inittab, missing names PythonRuntime::Boot, before        StaticFinder, any thread      written before any
+//   register, missing names PythonRuntime::Boot, before        StaticFinder, any thread      written before any
 //                          Python starts (inside Start)                                     interpreter exists
 //   loader policy          LoaderSettings (configure), the    ExtensionCache, any thread    loader_mutex_
 //                          first static import (fixes it)
@@ -49,6 +49,12 @@ class PythonRuntime;
 
 enum class CachePolicy { kCPython, kIsolated };
 
+// How static modules reach the import system (python.configure({ register })):
+// static-py's finder with the fast import path, the finder through
+// importlib's own machinery, or CPython's inittab.
+enum class Registration { kFast, kFinder, kInittab };
+const char* RegistrationName(Registration registration);
+
 class ProcessState {
  public:
   static ProcessState& Get();
@@ -63,8 +69,11 @@ class ProcessState {
   }
 
   // Import setup, fixed before Python starts. -------------------------------
-  bool inittab() const { return inittab_; }
-  void set_inittab(bool inittab) { inittab_ = inittab; }
+  bool inittab() const { return registration_ == Registration::kInittab; }
+  // Whether static names skip importlib's Python-level machinery (loader/fast_import.h).
+  bool fast_import() const { return registration_ == Registration::kFast; }
+  Registration registration() const { return registration_; }
+  void set_registration(Registration registration) { registration_ = registration; }
   // Names the build lacks although its manifest now lists them, with the
   // message their import fails with (StaticFinder); empty when none.
   const std::unordered_map<std::string, std::string>& missing_names() const { return missing_names_; }
@@ -123,12 +132,15 @@ class ProcessState {
   std::atomic<PythonRuntime*> runtime_{nullptr};
   std::string start_error_;
 
-  bool inittab_ = false;
+  Registration registration_ = Registration::kFast;
   std::unordered_map<std::string, std::string> missing_names_;
 
   std::mutex loader_mutex_;
   CachePolicy policy_ = CachePolicy::kCPython;
   bool policy_fixed_ = false;            // by the first static import
+  // policy_fixed_ once it is true, read without the mutex: every static
+  // import asks (UsePolicy), and the policy never changes after.
+  std::atomic<bool> policy_fixed_seen_{false};
   uint64_t policy_chooser_ = 0;          // the environment that chose it, 0: nobody yet
   std::atomic<bool> package_context_{true};  // written under loader_mutex_, read without
   uint64_t package_context_chooser_ = 0;

@@ -195,8 +195,8 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   // Written before any interpreter exists, read-only from then on.
   ProcessState& process = ProcessState::Get();
   process.set_missing_names(options.missing_names);
-  process.set_inittab(options.inittab);
-  if (options.inittab && StaticFinder::RegisterInInittab() < 0) {
+  process.set_registration(options.registration);
+  if (process.inittab() && StaticFinder::RegisterInInittab() < 0) {
     return "static-py: PyImport_ExtendInittab refused the static table";
   }
 
@@ -226,7 +226,7 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
 
   main_interpreter_ = compat::InterpreterOf(PyThreadState_Get());
   initial_tstate_ = PyThreadState_Get();
-  std::string error = PrepareMainInterpreter(options.inittab);
+  std::string error = PrepareMainInterpreter(process.inittab());
   if (!error.empty()) PyErr_Clear();
   // Faults are injected into what users do, never into start-up itself.
   process.set_fault_point(options.fault_point);

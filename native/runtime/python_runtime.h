@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/process_state.h"
+
 namespace static_py {
 
 struct RuntimeOptions {
@@ -24,9 +26,9 @@ struct RuntimeOptions {
   // sys.executable: the build's interpreter, or $VIRTUAL_ENV/bin/python so
   // that CPython's own path logic finds pyvenv.cfg and the venv's site-packages.
   std::string executable;
-  // Serve the static table through CPython's inittab instead of the finder
-  // (StaticFinder::RegisterInInittab): a baseline for npm run bench.
-  bool inittab = false;
+  // How static modules reach the import system (ProcessState's Registration);
+  // the inittab (StaticFinder::RegisterInInittab) is a baseline for npm run bench.
+  Registration registration = Registration::kFast;
   // CPython's memory allocator, by PYTHONMALLOC's names ("malloc",
   // "pymalloc_debug", ...; empty: the build's default), which the isolated
   // preset would otherwise ignore. "malloc" is what valgrind and the

@@ -83,8 +83,13 @@ const measures = {
     return { ns };
   },
 
-  /** Each static (or, with `floor`, floor) import's time and page faults. */
-  tail({ count, floor }) {
+  /**
+   * Each import's time and page faults: static (`register` 'fast', or
+   * 'inittab': CPython's own path to the same init functions), or, with
+   * `floor`, the floor's.
+   */
+  tail({ count, floor, register }) {
+    if (register) python.configure({ register });
     const py = python.main;
     py.exec(IMPORT_LOOP);
     if (floor) py.exec(`sys.meta_path.insert(0, FloorFinder(${names(count)}))`);

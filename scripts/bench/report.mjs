@@ -47,7 +47,8 @@ export function table(run) {
   const lines = [`\n${run.build} (Python ${run.version}), ${run.modules} synthetic modules`];
   const row = (label, s) => lines.push(`  ${label.padEnd(34)} total ${fmt(s.totalMs, 1).padStart(9)} ms   mean ${fmt(s.meanUs).padStart(8)} µs   p50 ${fmt(s.p50Us).padStart(8)} µs   p99 ${fmt(s.p99Us).padStart(8)} µs`);
   if (run.imports) {
-    row('import, static finder', run.imports.static);
+    row('import, static (fast path)', run.imports.static);
+    if (run.imports.finder) row('import, static through importlib', run.imports.finder);
     row('import, inittab (CPython)', run.imports.inittab);
     row('import, floor (prebuilt objects)', run.imports.floor);
     row('find_spec, static finder', run.parts.static.lookup);
@@ -55,8 +56,8 @@ export function table(run) {
     row('create+exec, static finder', run.parts.static.createExec);
     row('create+exec, _imp (inittab)', run.parts.inittab.createExec);
     if (run.tail) {
-      for (const [label, t] of [['static', run.tail.static], ['floor', run.tail.floor]]) {
-        lines.push(`  tail, ${label.padEnd(6)} (page faults)       ${t.faultedImports} of ${t.count} imports took ${t.faults} minor faults (mean ${fmt(t.faultedMeanUs)} µs); ` +
+      for (const [label, t] of [['static', run.tail.static], ['inittab', run.tail.inittab], ['floor', run.tail.floor]].filter(([, t]) => t)) {
+        lines.push(`  tail, ${label.padEnd(7)} (page faults)      ${t.faultedImports} of ${t.count} imports took ${t.faults} minor faults (mean ${fmt(t.faultedMeanUs)} µs); ` +
           `p99 ${fmt(t.p99Us)} µs, ${fmt(t.cleanP99Us)} µs without them`);
       }
     }
@@ -94,7 +95,8 @@ const escapeXml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').
 export function positionPlot(run) {
   const series = [
     { label: 'inittab (CPython)', colour: '#d32f2f', points: binned(run.raw.inittab) },
-    { label: 'static-py finder', colour: '#1976d2', points: binned(run.raw.static) },
+    ...(run.raw.finder ? [{ label: 'static-py through importlib', colour: '#7b1fa2', points: binned(run.raw.finder) }] : []),
+    { label: 'static-py fast path', colour: '#1976d2', points: binned(run.raw.static) },
     { label: 'floor (prebuilt objects)', colour: '#757575', points: binned(run.raw.floor) },
   ];
   const W = 760, H = 420, L = 70, R = 20, T = 40, B = 50;
