@@ -237,7 +237,7 @@ PyObject* Modules() {
 
 // _load_unlocked(spec), for a spec of the static finder.
 PyObject* LoadUnlocked(FastImportObject* self, PyObject* spec, PyObject* name, const StaticModuleEntry& entry) {
-  PyRef module = PyRef::Steal(StaticFinder::CreateFor(self->finder, spec, name, entry));
+  PyRef module = PyRef::Steal(StaticFinder::CreateFor(spec, entry));
   if (!module || InitModuleAttrs(self, spec, module.get(), name, entry) < 0) return nullptr;
   // Before sys.modules: CPython's C side trusts a module whose spec does not
   // say _initializing to be complete.

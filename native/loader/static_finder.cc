@@ -103,7 +103,7 @@ PyObject* CreateModule(PyObject* self, PyObject* spec) {
       PyErr_Format(PyExc_ImportError, "static-py: no static extension module is named %R", name.get());
       return nullptr;
     }
-    return StaticFinder::CreateFor(self, spec, name.get(), *entry);
+    return StaticFinder::CreateFor(spec, *entry);
   });
 }
 
@@ -221,7 +221,7 @@ PyObject* StaticFinder::SpecFor(PyObject* finder, PyObject* name, const StaticMo
   return MakeSpec(AsFinder(finder), name, AsFinder(finder)->origin, (entry.flags & kEntryIsPackage) != 0);
 }
 
-PyObject* StaticFinder::CreateFor(PyObject*, PyObject* spec, PyObject*, const StaticModuleEntry& entry) {
+PyObject* StaticFinder::CreateFor(PyObject* spec, const StaticModuleEntry& entry) {
   InitKind kind = InitKind::kUnknown;
   PyObject* module = InitFuncLoader::CreateModule(spec, StaticTable::Init(entry), &kind, &entry);
   if (kind != InitKind::kUnknown) StaticTable::RecordInitKind(&entry, kind);

@@ -46,7 +46,7 @@ class StaticFinder {
   // spec its find_spec returns for `entry`, and its create_module for that
   // spec. New references, or null with an exception.
   static PyObject* SpecFor(PyObject* finder, PyObject* name, const StaticModuleEntry& entry);
-  static PyObject* CreateFor(PyObject* finder, PyObject* spec, PyObject* name, const StaticModuleEntry& entry);
+  static PyObject* CreateFor(PyObject* spec, const StaticModuleEntry& entry);
 
   // "static", "static-package", "builtin", "frozen", "extension", "source",
   // "sourceless", "namespace", or the loader's type name.

@@ -46,7 +46,8 @@ std::string ProcessState::ChoosePolicy(CachePolicy policy, uint64_t chooser) {
   // import that came between them would use the old policy while this
   // call reports the new one (test/23 holds a thread here).
   PauseIfAsked("ChoosePolicy");
-  if (why.empty()) policy_ = policy;
+  // Written only while not fixed: UsePolicy reads it without the mutex after.
+  if (why.empty() && policy != policy_) policy_ = policy;
   return why;
 }
 
@@ -59,10 +60,9 @@ std::string ProcessState::ChoosePackageContext(bool enabled, uint64_t chooser) {
 }
 
 CachePolicy ProcessState::UsePolicy() {
-  if (policy_fixed_seen_.load(std::memory_order_acquire)) return policy_;
+  if (policy_fixed_.load(std::memory_order_acquire)) return policy_;
   std::lock_guard<std::mutex> lock(loader_mutex_);
-  policy_fixed_ = true;
-  policy_fixed_seen_.store(true, std::memory_order_release);
+  policy_fixed_.store(true, std::memory_order_release);
   return policy_;
 }
 

@@ -137,10 +137,10 @@ class ProcessState {
 
   std::mutex loader_mutex_;
   CachePolicy policy_ = CachePolicy::kCPython;
-  bool policy_fixed_ = false;            // by the first static import
-  // policy_fixed_ once it is true, read without the mutex: every static
-  // import asks (UsePolicy), and the policy never changes after.
-  std::atomic<bool> policy_fixed_seen_{false};
+  // By the first static import. Written under loader_mutex_; UsePolicy,
+  // on every static import, reads it without: once true, policy_ never
+  // changes again.
+  std::atomic<bool> policy_fixed_{false};
   uint64_t policy_chooser_ = 0;          // the environment that chose it, 0: nobody yet
   std::atomic<bool> package_context_{true};  // written under loader_mutex_, read without
   uint64_t package_context_chooser_ = 0;
