@@ -35,6 +35,8 @@ export interface BuildInfo {
   /** The manifest's SHA-256 when the build was made (lib/manifest-check.ts). */
   manifestSha256?: string;
   modules: number;
+  /** A `--no-table` build (the bench's start-up baseline): this many extensions linked, none registered. */
+  linkedWithoutTable?: number;
   /**
    * Manifest entries left out, with the reason; `unsupported` when the
    * framework does not support this Python (else a toolchain is missing).

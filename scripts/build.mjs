@@ -11,6 +11,9 @@
 //   node scripts/build.mjs --list-pythons     those builds as JSON, building nothing
 //   options: --link static|shared  --backend gyp|cmake  --debug  --sanitize  --manifest FILE | --no-manifest
 //            --tag NAME | --tag-suffix SUFFIX  --no-default  --quiet
+//            --no-table   link every manifest extension but register none (an
+//                         empty table): the bench's start-up baseline, which
+//                         pays the extensions' own load cost and not static-py's
 // A plain build of one Python (not --all, no debug, sanitizer, tag or
 // suffix) becomes the default (builds/default.json), however the Python was
 // named: --python or STATIC_PY_PYTHON. --no-default keeps the default as it is.
@@ -42,6 +45,19 @@ function listNativeSources() {
   };
   walk(path.join(root, 'native'));
   return out.sort();
+}
+
+/**
+ * The table is what pulls each init function out of the extension archive
+ * (and what makes it hidden: its declarations are); a --no-table build links
+ * that archive whole and exports none of it, so the same code is in the addon
+ * the same way. (Prebuilt archives such as a Rust staticlib stay as they are:
+ * whole, they would bring their runtime's every object.)
+ */
+function withoutTable(archives, noTable) {
+  if (!noTable) return archives;
+  return archives.map((a) => (path.basename(a) === 'libstatic_py_ext.a'
+    ? ['-Wl,--exclude-libs,libstatic_py_ext.a', '-Wl,--whole-archive', a, '-Wl,--no-whole-archive'] : [a])).flat();
 }
 
 function nodeGyp(args, env, log) {
@@ -131,10 +147,11 @@ export async function buildOne(opts) {
   const manifest = located ? loadManifest(located, { builtinNames: info.builtin_module_names, features }) : { modules: [], skipped: [] };
   for (const s of manifest.skipped) log(`  skipped static extension "${s.name}": ${s.why}`);
   const groups = groupModules(manifest.modules);
-  const table = generateTable(manifest.modules);
+  const table = generateTable(opts.noTable ? [] : manifest.modules);
   const tableFile = path.join(outDir, 'gen', 'static_table.cc');
   if (!fs.existsSync(tableFile) || fs.readFileSync(tableFile, 'utf8') !== table.source) fs.writeFileSync(tableFile, table.source);
-  log(`  static table: ${table.stats.modules} module(s), ${table.stats.entries} name(s) in ${table.stats.slots} slots, longest probe ${table.stats.maxProbe}`);
+  log(`  static table: ${table.stats.modules} module(s), ${table.stats.entries} name(s) in ${table.stats.slots} slots, longest probe ${table.stats.maxProbe}` +
+    (opts.noTable ? ` (--no-table: ${manifest.modules.length} module(s) linked, none registered)` : ''));
 
   const sanitizeFlags = opts.sanitize ? ['-fsanitize=address,undefined', '-fno-omit-frame-pointer', '-fno-sanitize-recover=undefined'] : [];
   const { archives, linkLibraries } = await compileExtensions({
@@ -186,7 +203,7 @@ export async function buildOne(opts) {
       // exception may cross a CPython frame, see native/util/py_boundary.h.
       cflags_cc: ['-std=c++17', '-fexceptions'],
       ldflags,
-      libraries: [...archives, ...(link === 'shared' ? [linkage.library] : []), ...linkage.libraries,
+      libraries: [...withoutTable(archives, opts.noTable), ...(link === 'shared' ? [linkage.library] : []), ...linkage.libraries,
         ...manifest.modules.flatMap((m) => m.libraries.filter((l) => !l.endsWith('.a'))), ...linkLibraries, '-ldl', '-lpthread'],
     },
   };
@@ -238,7 +255,8 @@ export async function buildOne(opts) {
     manifest: config.manifest,
     // Tells a build older than its manifest (lib/manifest-check.ts).
     ...(config.manifest ? { manifestSha256: crypto.createHash('sha256').update(fs.readFileSync(config.manifest)).digest('hex') } : {}),
-    modules: config.modules.length,
+    modules: opts.noTable ? 0 : config.modules.length,
+    ...(opts.noTable ? { linkedWithoutTable: config.modules.length } : {}),
     skipped: manifest.skipped,
     // name -> version, or null where the toolchain was not found.
     toolchains: Object.fromEntries(Object.entries(features).map(([name, f]) => [name, f.ok ? f.version ?? 'found' : null])),
@@ -292,7 +310,7 @@ function usePrebuild({ manifest, quiet }) {
  * is loaded by its tag, and not with --no-default.
  */
 export function makesDefault(values) {
-  return !(values.all || values.debug || values.sanitize || values.tag || values['tag-suffix'] || values['no-default']);
+  return !(values.all || values.debug || values.sanitize || values.tag || values['tag-suffix'] || values['no-default'] || values['no-table']);
 }
 
 async function main() {
@@ -310,6 +328,7 @@ async function main() {
       tag: { type: 'string' },
       'tag-suffix': { type: 'string' },
       'no-default': { type: 'boolean' },
+      'no-table': { type: 'boolean' },
       quiet: { type: 'boolean' },
       'list-pythons': { type: 'boolean' },
     },
@@ -319,7 +338,7 @@ async function main() {
     return;
   }
   const manifest = values['no-manifest'] ? false : values.manifest;
-  const common = { link: values.link, backend: values.backend, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'] };
+  const common = { link: values.link, backend: values.backend, debug: values.debug, sanitize: values.sanitize, manifest, quiet: values.quiet, tagSuffix: values['tag-suffix'], noTable: values['no-table'] };
   if (values.all) {
     const failures = [];
     for (const p of findPythons()) {

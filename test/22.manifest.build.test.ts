@@ -1,6 +1,7 @@
 // A manifest a user supplies (STATIC_PY_EXTENSIONS) builds into its own
 // addon, and its modules import from it: C and C++, a define, a library.
 // Once the manifest changes, the build says it is older than its manifest.
+// --no-table links the same code with nothing registered.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,10 +13,11 @@ import { childJson } from './helpers/child.js';
 
 const tag = `test-user-manifest-${process.pid}`;
 const otherTag = `test-other-manifest-${process.pid}`;
+const noTableTag = `test-no-table-${process.pid}`;
 
 describe('a user manifest', () => {
   after(() => {
-    for (const t of [tag, otherTag]) fs.rmSync(path.join(root, 'builds', t), { recursive: true, force: true });
+    for (const t of [tag, otherTag, noTableTag]) fs.rmSync(path.join(root, 'builds', t), { recursive: true, force: true });
   });
 
   it('named by STATIC_PY_EXTENSIONS builds into the addon, alongside another build made at the same time, and its modules import', async () => {
@@ -53,8 +55,8 @@ describe('a user manifest', () => {
     const otherManifest = path.join(dir, 'other.json');
     fs.writeFileSync(path.join(dir, 'other.c'), fs.readFileSync(path.join(dir, 'fast.c'), 'utf8').replace('PyInit_fast', 'PyInit_other'));
     fs.writeFileSync(otherManifest, JSON.stringify({ modules: [{ name: 'elsewhere.other', sources: ['other.c'], defines: { SCALE: '3' } }] }));
-    const buildAsync = (t: string, m: string) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', t],
+    const buildAsync = (t: string, m: string, ...options: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--python', build().info.python.executable, '--tag', t, ...options],
         { cwd: root, env: { ...process.env, STATIC_PY_EXTENSIONS: m } });
       let stdout = '';
       let stderr = '';
@@ -91,6 +93,20 @@ describe('a user manifest', () => {
     const rebuilt = await childJson(`console.log(JSON.stringify(require('static-py').python.main.call('userpkg.fast.hyp', 3, 4)));`,
       { env: { ...process.env, STATIC_PY_BUILD: tag } });
     assert.equal(rebuilt, 100);
+
+    // --no-table (the bench's start-up baseline): the same code linked and
+    // nothing registered, so nothing imports, and nothing more is exported.
+    const bare = await buildAsync(noTableTag, manifest, '--no-table');
+    assert.equal(bare.status, 0, bare.stderr);
+    assert.match(bare.stdout, /static table: 0 module\(s\), 0 name\(s\) in 16 slots, longest probe 0 \(--no-table: 2 module\(s\) linked, none registered\)/);
+    const symbols = (t: string, ...flags: string[]) => spawnSync('nm', [...flags, path.join(root, 'builds', t, 'static_py.node')], { encoding: 'utf8' }).stdout;
+    assert.match(symbols(noTableTag), / t static_py_g\d+_PyInit_fast\n/);
+    assert.match(symbols(noTableTag), / t static_py_g\d+_PyInit_greet\n/);
+    assert.equal(symbols(noTableTag, '-D', '--defined-only').match(/PyInit/g), symbols(tag, '-D', '--defined-only').match(/PyInit/g));
+    const none = await childJson(`const { python } = require('static-py');
+      let error; try { python.main.import('userpkg.fast'); } catch (e) { error = e.pythonType + ': ' + e.pythonMessage; }
+      console.log(JSON.stringify([python.staticModules(), error]));`, { env: { ...process.env, STATIC_PY_BUILD: noTableTag } });
+    assert.deepEqual(none, [[], "ModuleNotFoundError: No module named 'userpkg'"]);
 
     // The manifest gains two modules, and the build is not made again.
     const doc = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { modules: object[] };

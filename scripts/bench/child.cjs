@@ -10,6 +10,19 @@ const { nsPerCall, timeCallbacks } = require('./loop-timer.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
 const started = process.hrtime.bigint();
+// How long loading the .node takes (dlopen: mapping, relocations, the
+// addon's own init), for the start-up measure's breakdown.
+const Module = require('node:module');
+let addonLoadNs = 0;
+const loadNode = Module._extensions['.node'];
+Module._extensions['.node'] = function timedLoad(...args) {
+  const t0 = process.hrtime.bigint();
+  try {
+    return loadNode.apply(this, args);
+  } finally {
+    addonLoadNs += Number(process.hrtime.bigint() - t0);
+  }
+};
 const { python } = require(path.join(root, 'dist', 'index.js'));
 
 const names = (count) => `[f"bench_m{i:05d}" for i in range(${count})]`;
@@ -116,7 +129,10 @@ const measures = {
   /** From the start of this process to the first eval's answer. */
   startup() {
     python.main.eval('1');
-    return { ms: Number(process.hrtime.bigint() - started) / 1e6, modules: python.staticModules().length };
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // Page faults are the start-up's deterministic part (time here is noisy).
+    const { minorPageFault, majorPageFault } = process.resourceUsage();
+    return { ms, addonLoadMs: addonLoadNs / 1e6, faults: minorPageFault + majorPageFault, modules: python.staticModules().length };
   },
 
   /** CPU-bound pure Python on one and on two interpreters, through the async API. */

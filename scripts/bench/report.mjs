@@ -62,7 +62,13 @@ export function table(run) {
       }
     }
   }
-  if (run.startup) lines.push(`  start-up (require → first eval)    0 modules ${fmt(run.startup.emptyMs)} ms, ${run.startup.modules} modules ${fmt(run.startup.fullMs)} ms (median of ${run.startup.runs})`);
+  if (run.startup) {
+    const { modules, runs, ms, medianMs, loadMs, faults } = run.startup;
+    const three = (o, unit, digits = 2) => `0 modules ${fmt(o.empty, digits)}${unit}, ${modules} linked without a table ${fmt(o.bare, digits)}${unit}, ${modules} in the table ${fmt(o.full, digits)}${unit}`;
+    lines.push(`  start-up (require → first eval)    ${three(ms, ' ms')} (fastest of ${runs}; medians ${fmt(medianMs.empty)}, ${fmt(medianMs.bare)}, ${fmt(medianMs.full)})`);
+    lines.push(`    of which loading the .node       ${three(loadMs, ' ms')}`);
+    lines.push(`    page faults                      ${three(faults, '', 0)}`);
+  }
   if (run.parallel) {
     const p = run.parallel;
     lines.push(`  CPU-bound, 2 tasks                 1 interpreter ${fmt(p.sequential, 0)} ms, 2 own-GIL ${fmt(p.ownGil, 0)} ms (×${fmt(p.sequential / p.ownGil)}), 2 shared-GIL ${fmt(p.sharedGil, 0)} ms (×${fmt(p.sequential / p.sharedGil)})`);
