@@ -1,7 +1,7 @@
 // The Interpreter class: one CPython interpreter, used from this thread.
 import { inspect } from 'node:util';
 
-import { splitKwargs } from './args.js';
+import { kwargsOf, splitKwargs } from './args.js';
 import type { NativeInterpreter } from './binding.js';
 import type { ResolvedInterpreterOptions } from './interpreter-options.js';
 import { invalidArgument, invalidValue, refuseCloning, requireModuleName, requireString, withCallSite } from './errors.js';
@@ -225,8 +225,8 @@ export class Interpreter {
    */
   call(dottedName: string, ...args: unknown[]): unknown {
     requireModuleName('dottedName', dottedName);
-    const [positional, kwargs] = splitKwargs(args);
-    return this.#native.call(dottedName, kwargs, ...positional);
+    const kwargs = kwargsOf(args);
+    return kwargs === null ? this.#native.call(dottedName, null, ...args) : this.#native.call(dottedName, kwargs, ...args.slice(0, -1));
   }
 
   /**

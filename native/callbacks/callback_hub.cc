@@ -117,7 +117,7 @@ CallbackHub::Outcome CallbackHub::CallQueued(std::shared_ptr<JsRef> fn, Argument
   std::unique_lock<std::mutex> lock(mutex_);
   if (!alive_) return Refused(kEnded);
   if (closing_.count(pending->args.interpreter_id) != 0) return Refused(Closing(pending->args.interpreter_id));
-  if (wait && sync_depth_.load() > 0) return Refused(kBlocked);
+  if (wait && sync_depth_.load(std::memory_order_acquire) > 0) return Refused(kBlocked);
   queue_.push_back(pending);
   if (OnJsThread() && !keeps_loop_alive_) {
     // Queued from the JS thread itself (call_soon): the loop must not end
@@ -138,7 +138,7 @@ CallbackHub::Outcome CallbackHub::CallQueued(std::shared_ptr<JsRef> fn, Argument
     pending->cv.wait_for(lock, std::chrono::milliseconds(20));
     // Rule C, once more: the JS thread went into a synchronous call while
     // this one waited unrun.
-    if (!pending->done && !pending->started && sync_depth_.load() > 0) {
+    if (!pending->done && !pending->started && sync_depth_.load(std::memory_order_acquire) > 0) {
       queue_.erase(std::find(queue_.begin(), queue_.end(), pending));
       return Refused(kBlocked);
     }

@@ -50,8 +50,11 @@ class CallbackHub : public std::enable_shared_from_this<CallbackHub> {
   bool OnJsThread() const { return std::this_thread::get_id() == js_thread_; }
 
   // Synchronous calls into Python bracket themselves with these (rule C).
-  void EnterSync() { sync_depth_.fetch_add(1); }
-  void LeaveSync() { sync_depth_.fetch_sub(1); }
+  // Only the JS thread calls them, so the count has one writer and needs no
+  // locked read-modify-write (on every call); other threads read it under
+  // mutex_, and again every 20 ms while they wait.
+  void EnterSync() { sync_depth_.store(sync_depth_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+  void LeaveSync() { sync_depth_.store(sync_depth_.load(std::memory_order_relaxed) - 1, std::memory_order_release); }
 
   // What a call of a JS function came to.
   struct Outcome {

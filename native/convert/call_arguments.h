@@ -26,14 +26,23 @@ class CallArguments {
   // converted after it can run JS (JsConverter::FromJs says why).
   // Throws JS TypeErrors naming the argument.
   CallArguments(EnvState* state, const Napi::CallbackInfo& info, size_t first, bool copy_bytes);
+  ~CallArguments();
+  CallArguments(const CallArguments&) = delete;
+  CallArguments& operator=(const CallArguments&) = delete;
 
   // GIL held: calls `callable`; new reference or null with an exception set.
   PyObject* Call(PyObject* callable, const std::shared_ptr<ObjectRegistry>& registry) const;
 
  private:
-  // Up to this many positional arguments are passed without allocating.
+  // Up to this many positional arguments are converted into storage inside
+  // the object (no allocation: a sync call's arguments live on its stack),
+  // and passed to the call without allocating either.
   static constexpr size_t kFewArguments = 8;
-  std::vector<Value> args_;
+  void DestroyFew();
+  size_t count_ = 0;
+  Value* args_ = nullptr;  // few_ or many_.data(); count_ of them constructed
+  alignas(Value) unsigned char few_[kFewArguments * sizeof(Value)];
+  std::vector<Value> many_;
   Value kwargs_;
   bool has_kwargs_ = false;
 };

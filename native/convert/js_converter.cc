@@ -70,22 +70,26 @@ std::string JsConverter::Describe(Napi::Value value) {
 
 Value JsConverter::FromJs(Napi::Value value, ConversionPath path, bool borrow_bytes) {
   Value out;
-  std::vector<napi_value> stack;
-  borrow_top_ = borrow_bytes;
-  FromJsAt(value, &out, &path, &stack);
+  FromJs(value, value.Type(), &out, std::move(path), borrow_bytes);
   return out;
 }
 
-bool JsConverter::RunsNoJs(Napi::Value value) {
-  if (!value.IsObject()) return true;  // a primitive
+void JsConverter::FromJs(Napi::Value value, napi_valuetype type, Value* out, ConversionPath path, bool borrow_bytes) {
+  std::vector<napi_value> stack;
+  borrow_top_ = borrow_bytes;
+  FromJsAt(value, type, out, &path, &stack);
+}
+
+bool JsConverter::RunsNoJs(Napi::Value value, napi_valuetype type) {
+  if (type != napi_object) return type != napi_function;  // a primitive
   Napi::Object obj = value.As<Napi::Object>();
   return obj.IsTypedArray() || obj.IsArrayBuffer() || obj.IsDataView();
 }
 
-void JsConverter::FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack) {
+void JsConverter::FromJsAt(Napi::Value value, napi_valuetype type, Value* out, ConversionPath* path, std::vector<napi_value>* stack) {
   using Kind = Value::Kind;
   Napi::Env env = value.Env();
-  switch (value.Type()) {
+  switch (type) {
     case napi_undefined:
     case napi_null:
       out->kind = Kind::kNone;

@@ -29,14 +29,20 @@ class JsConverter {
   // over (RunsNoJs): a getter could transfer or resize the buffer. Bytes
   // inside containers are always copied, since reading a container can run JS.
   Value FromJs(Napi::Value value, ConversionPath path, bool borrow_bytes = false);
-  // Whether converting `value` cannot run JS: a primitive, or a Buffer,
-  // typed array, ArrayBuffer or DataView (read without calling into JS).
-  static bool RunsNoJs(Napi::Value value);
+  // The same into `out`, for a caller that already has `value`'s type (a
+  // call's arguments: each typeof is a Node-API call).
+  void FromJs(Napi::Value value, napi_valuetype type, Value* out, ConversionPath path, bool borrow_bytes = false);
+  // Whether converting `value`, of `type`, cannot run JS: a primitive, or a
+  // Buffer, typed array, ArrayBuffer or DataView (read without calling into JS).
+  static bool RunsNoJs(Napi::Value value, napi_valuetype type);
   // `owner` is the interpreter whose opaque objects `value` may contain.
   Napi::Value ToJs(const Value& value, Interpreter* owner);
 
  private:
-  void FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack);
+  void FromJsAt(Napi::Value value, Value* out, ConversionPath* path, std::vector<napi_value>* stack) {
+    FromJsAt(value, value.Type(), out, path, stack);
+  }
+  void FromJsAt(Napi::Value value, napi_valuetype type, Value* out, ConversionPath* path, std::vector<napi_value>* stack);
   std::string Describe(Napi::Value value);
 
   EnvState* state_;

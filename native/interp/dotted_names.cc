@@ -2,10 +2,10 @@
 
 namespace static_py {
 
-DottedNames::Parts DottedNames::PartsOf(const std::string& dotted) {
+const DottedNames::Parts* DottedNames::PartsOf(const std::string& dotted) {
   auto found = parts_.find(dotted);
-  if (found != parts_.end()) return found->second;
-  auto parts = std::make_shared<std::vector<PyRef>>();
+  if (found != parts_.end()) return found->second.get();
+  auto parts = std::make_unique<Parts>();
   for (size_t begin = 0;;) {
     size_t end = dotted.find('.', begin);
     if (end == std::string::npos) end = dotted.size();
@@ -16,9 +16,8 @@ DottedNames::Parts DottedNames::PartsOf(const std::string& dotted) {
     if (end == dotted.size()) break;
     begin = end + 1;
   }
-  if (parts_.size() >= kMaxNames) parts_.clear();
-  parts_.emplace(dotted, parts);
-  return parts;
+  if (parts_.size() >= kMaxNames && resolving_ == 0) parts_.clear();
+  return parts_.emplace(dotted, std::move(parts)).first->second.get();
 }
 
 PyObject* DottedNames::ImportSubmodule(PyObject* package, const std::vector<PyRef>& parts, size_t i) {
@@ -45,7 +44,13 @@ PyObject* DottedNames::ImportSubmodule(PyObject* package, const std::vector<PyRe
 }
 
 PyObject* DottedNames::Resolve(const std::string& dotted, PyObject* globals) {
-  const Parts parts = PartsOf(dotted);  // held: the cache may be cleared meanwhile
+  // Python code can run below (an import, a __getattr__), and resolve other
+  // names: `parts` must outlive it.
+  struct Resolving {
+    int* count;
+    ~Resolving() { --*count; }
+  } resolving{&++resolving_};
+  const Parts* parts = PartsOf(dotted);
   if (parts == nullptr) return nullptr;
   PyObject* first = (*parts)[0].get();
   PyRef obj = PyRef::Borrow(PyDict_GetItemWithError(globals, first));

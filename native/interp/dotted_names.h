@@ -10,8 +10,9 @@
 // Clear() before that interpreter ends (the strs are its objects). Two
 // threads share the cache (the JS thread's sync calls and the executor's
 // async ones), and Resolve() can let go of the GIL (an import, a
-// __getattr__) while the other one fills or clears the cache: so a name's
-// parts are shared, and a resolution holds on to them until it is done.
+// __getattr__) while the other one fills the cache: so the cache is never
+// emptied while a resolution is under way (resolving_ counts them), and a
+// name's parts stay where they are until it is.
 #ifndef STATIC_PY_INTERP_DOTTED_NAMES_H_
 #define STATIC_PY_INTERP_DOTTED_NAMES_H_
 
@@ -33,16 +34,17 @@ class DottedNames {
   void Clear() { parts_.clear(); }
 
  private:
-  using Parts = std::shared_ptr<const std::vector<PyRef>>;
+  using Parts = std::vector<PyRef>;
   // The interned parts of `dotted`, or null with an exception.
-  Parts PartsOf(const std::string& dotted);
+  const Parts* PartsOf(const std::string& dotted);
   // After getattr(package, parts[i]) failed with AttributeError (pending):
   // the submodule parts[0..i], or null with the better error.
   static PyObject* ImportSubmodule(PyObject* package, const std::vector<PyRef>& parts, size_t i);
 
   // Bounded: a program that calls ever new names does not grow it for ever.
   static constexpr size_t kMaxNames = 4096;
-  std::unordered_map<std::string, Parts> parts_;
+  std::unordered_map<std::string, std::unique_ptr<const Parts>> parts_;
+  int resolving_ = 0;
 };
 
 }  // namespace static_py

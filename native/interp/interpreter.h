@@ -79,6 +79,7 @@ class Interpreter : public Napi::ObjectWrap<Interpreter> {
   Napi::Value JSExec(const Napi::CallbackInfo& info);
   Napi::Value JSEval(const Napi::CallbackInfo& info);
   Napi::Value JSCall(const Napi::CallbackInfo& info);
+  static Napi::Value JSCallBound(const Napi::CallbackInfo& info);  // `call`, bound by data pointer (the constructor)
   Napi::Value JSImport(const Napi::CallbackInfo& info);
   Napi::Value JSImportByInitFunc(const Napi::CallbackInfo& info);
   Napi::Value JSExecAsync(const Napi::CallbackInfo& info);
