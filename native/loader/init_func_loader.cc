@@ -165,7 +165,11 @@ PyObject* InitFuncLoader::CreateModule(PyObject* spec, StaticInitFunc initfunc, 
     PyErr_Format(PyExc_TypeError, "static-py: spec.name must be a str, not %.200s", Py_TYPE(name.get())->tp_name);
     return nullptr;
   }
-  if (CheckName(name.get()) < 0) return nullptr;
+  // A table entry's name was checked when the build was made: the manifest
+  // refuses malformed names and the built-in names of this build's Python
+  // (scripts/lib/manifest.mjs). Scanning sys.builtin_module_names again
+  // would cost every static import a hundred-odd ns.
+  if (entry == nullptr && CheckName(name.get()) < 0) return nullptr;
 
   ExtensionCache& cache = ExtensionCache::Active();
   // What is created without an entry (the C API) may be cached under any
