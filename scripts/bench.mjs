@@ -3,7 +3,7 @@
 //   node scripts/bench.mjs                  the default Python (python3, or STATIC_PY_PYTHON)
 //   node scripts/bench.mjs --python PATH    that Python        --all   every CPython found
 //   --modules N (default 10000)  --only imports,startup,parallel,calls,subinterpreters
-//   --out DIR (default .)        --runs N (start-up repeats, default 15)
+//   --out DIR (default .)        --runs N (start-up repeats, default 31)
 // Builds bench addons from N generated extensions through the ordinary
 // manifest, runs each measurement in a fresh process, prints a table with
 // the targets met or not, and writes bench-results.json and SVG plots.
@@ -53,7 +53,8 @@ if (unknown.length) {
   console.error(`static-py bench: unknown measure(s) ${unknown.join(', ')}; known: ${MEASURES.join(', ')}`);
   process.exit(2);
 }
-const startupRuns = Number(values.runs ?? 15);
+// 31: with 15, one build's fastest run could still be 4 ms off (3.14.7, 2026-12-01).
+const startupRuns = Number(values.runs ?? 31);
 const log = values.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`);
 
 /**
