@@ -193,6 +193,10 @@ export async function buildOne(opts) {
       defines: [
         'NAPI_VERSION=9',
         'NODE_ADDON_API_DISABLE_DEPRECATED',
+        // A worker being terminated can run no JS: a C++ exception turned into
+        // a JS one there would fail to throw and end in std::terminate. With
+        // this, node-addon-api drops it (the worker is going away).
+        'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
         `STATIC_PY_BUILD_TAG=${tag}`,
         `STATIC_PY_LINK_STATIC=${link === 'static' ? 1 : 0}`,
         ...(opts.debug || opts.sanitize ? ['STATIC_PY_DEBUG=1'] : []),

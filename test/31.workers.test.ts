@@ -39,6 +39,32 @@ describe('worker_threads', () => {
     assert.deepEqual(result.mine, [0]);
   });
 
+  it('gives every worker the same python.version while the others load static-py and start Python', async () => {
+    // Up to 3.12 Py_GetVersion() formats into a static buffer on each call:
+    // read from several threads at once it could come out torn (an empty
+    // version refused the build in a worker on 3.12.1).
+    const r = await runChild(`
+      const { Worker } = require('worker_threads');
+      const code = \`
+        const { python } = require('static-py');
+        const { parentPort } = require('worker_threads');
+        const seen = new Set();
+        for (let i = 0; i < 2000; i++) { const v = python.version; seen.add(v.major + '.' + v.minor + '.' + v.micro + v.releaselevel); }
+        python.main.eval('1');
+        parentPort.postMessage([...seen]);\`;
+      const workers = Array.from({ length: 8 }, () => new Worker(code, { eval: true }));
+      const { python } = require('static-py');
+      python.main.eval('1');
+      const v = python.version;
+      const mine = v.major + '.' + v.minor + '.' + v.micro + v.releaselevel;
+      Promise.all(workers.map((w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); })))
+        .then((seen) => { console.log(JSON.stringify({ mine, seen })); process.exit(0); }, (e) => { console.error(e); process.exit(3); });`);
+    assert.equal(r.code, 0, r.stderr);
+    const { mine, seen } = JSON.parse(r.stdout) as { mine: string; seen: string[][] };
+    assert.match(mine, /^3\.\d+\.\d+(final|alpha|beta|candidate)$/);
+    assert.deepEqual(seen, seen.map(() => [mine]));
+  });
+
   it('says an interpreter its worker had to leave running is gone, not that it belongs to another thread', async () => {
     const r = await runChild(`
       const { Worker } = require('worker_threads');

@@ -20,12 +20,13 @@ namespace static_py {
 // The version of the libpython this process runs, not of the headers the
 // addon was compiled with: a cp311 prebuild made on 3.11.7 may run on
 // 3.11.2. Py_GetVersion() is libpython's own PY_VERSION ("3.11.2 (main, ...",
-// "3.14.0rc1 ..."), callable before Python starts.
+// "3.14.0rc1 ..."), callable before Python starts; read through the runtime's
+// copy (PythonRuntime::LibpythonVersion says why).
 Napi::Value BuildReport::JSVersion(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int major = 0, minor = 0, micro = 0, serial = 0, consumed = 0;
   char level[3] = "";
-  const char* text = Py_GetVersion();
+  const char* text = PythonRuntime::LibpythonVersion().c_str();
   sscanf(text, "%d.%d.%d%n", &major, &minor, &micro, &consumed);
   sscanf(text + consumed, "%2[abrc]%d", level, &serial);
   const std::string tag(level);

@@ -26,6 +26,17 @@ void AsyncCall::Run() {
   }
 }
 
+// Rejecting fails as settling did when the environment is a worker being
+// terminated (no JS can run): then nobody is left to tell, and the
+// exception must not leave the thread-safe function's callback.
+template <typename MakeError>
+void AsyncCall::RejectOrDrop(MakeError make) {
+  try {
+    deferred_.Reject(make());
+  } catch (...) {
+  }
+}
+
 // Called from a thread-safe function: no C++ exception may leave it.
 void AsyncCall::Complete(Napi::Env env, Outcome outcome) {
   Napi::HandleScope scope(env);
@@ -46,9 +57,9 @@ void AsyncCall::Complete(Napi::Env env, Outcome outcome) {
       deferred_.Resolve(JsConverter(interp_->state()).ToJs(result_, interp_));
     }
   } catch (const Napi::Error& e) {
-    deferred_.Reject(e.Value());
+    RejectOrDrop([&] { return e.Value(); });
   } catch (const std::exception& e) {
-    deferred_.Reject(Napi::Error::New(env, e.what()).Value());
+    RejectOrDrop([&] { return Napi::Error::New(env, e.what()).Value(); });
   }
   interp_->Unref();
 }

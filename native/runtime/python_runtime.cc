@@ -128,7 +128,13 @@ PyThreadState* PythonRuntime::LendInitialThreadState() {
   return initial_tstate_;
 }
 
+const std::string& PythonRuntime::LibpythonVersion() {
+  static const std::string version = Py_GetVersion();
+  return version;
+}
+
 void PythonRuntime::KeepLoaded() {
+  LibpythonVersion();
   const std::string self = FileContaining(reinterpret_cast<void*>(&PythonRuntime::KeepLoaded));
   // RTLD_NODELETE on an already-loaded object makes every later dlclose a
   // no-op for it; the handle is deliberately never closed.
@@ -167,7 +173,7 @@ void PythonRuntime::InheritStandardStreams() {
 std::string PythonRuntime::Boot(const RuntimeOptions& options) {
   if (std::string error = PromoteLibpythonSymbols(); !error.empty()) return error;
 
-  const char* running = Py_GetVersion();
+  const char* running = LibpythonVersion().c_str();
   char expected[16];
   snprintf(expected, sizeof expected, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
   if (strncmp(running, expected, strlen(expected)) != 0) {
