@@ -21,6 +21,7 @@ constexpr uint32_t kNativeApi = 4;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PythonRuntime::KeepLoaded();
+  PythonRuntime::LibpythonVersion();  // copied before any thread can start Python
   EnvState* state = EnvState::Create(env);
   auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
   exports.Set("nativeApi", Napi::Number::New(env, kNativeApi));

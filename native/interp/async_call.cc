@@ -26,21 +26,18 @@ void AsyncCall::Run() {
   }
 }
 
-// Rejecting fails as settling did when the environment is a worker being
-// terminated (no JS can run): then nobody is left to tell, and the
-// exception must not leave the thread-safe function's callback.
-template <typename MakeError>
-void AsyncCall::RejectOrDrop(MakeError make) {
-  try {
-    deferred_.Reject(make());
-  } catch (...) {
-  }
-}
-
 // Called from a thread-safe function: no C++ exception may leave it.
 void AsyncCall::Complete(Napi::Env env, Outcome outcome) {
   Napi::HandleScope scope(env);
   const std::string which = "static-py: interpreter " + std::to_string(interp_->id());
+  // Rejecting fails as settling did when the environment is a worker being
+  // terminated (no JS can run): then nobody is left to tell.
+  auto reject_or_drop = [&](auto make_error) {
+    try {
+      deferred_.Reject(make_error());
+    } catch (...) {
+    }
+  };
   try {
     if (outcome == Outcome::kCancelled) {
       deferred_.Reject(Napi::Error::New(env, which + " was closed before this call ran").Value());
@@ -57,9 +54,9 @@ void AsyncCall::Complete(Napi::Env env, Outcome outcome) {
       deferred_.Resolve(JsConverter(interp_->state()).ToJs(result_, interp_));
     }
   } catch (const Napi::Error& e) {
-    RejectOrDrop([&] { return e.Value(); });
+    reject_or_drop([&] { return e.Value(); });
   } catch (const std::exception& e) {
-    RejectOrDrop([&] { return Napi::Error::New(env, e.what()).Value(); });
+    reject_or_drop([&] { return Napi::Error::New(env, e.what()).Value(); });
   }
   interp_->Unref();
 }

@@ -24,8 +24,6 @@ class AsyncCall : public Executor::Task {
   void Complete(Napi::Env env, Outcome outcome) override;
 
  private:
-  template <typename MakeError>
-  void RejectOrDrop(MakeError make);
   Interpreter* interp_;
   PyRequest request_;
   Napi::Promise::Deferred deferred_;

@@ -134,7 +134,6 @@ const std::string& PythonRuntime::LibpythonVersion() {
 }
 
 void PythonRuntime::KeepLoaded() {
-  LibpythonVersion();
   const std::string self = FileContaining(reinterpret_cast<void*>(&PythonRuntime::KeepLoaded));
   // RTLD_NODELETE on an already-loaded object makes every later dlclose a
   // no-op for it; the handle is deliberately never closed.

@@ -59,8 +59,8 @@ class PythonRuntime {
   // 3.12 Py_GetVersion formats into a static buffer on every call, so two
   // threads calling it at once (workers asking python.version while another
   // starts Python) can read it torn: an empty version, seen on 3.12.1 in
-  // test/31. The copy is made in KeepLoaded, before static-py starts Python
-  // anywhere; nothing of ours calls Py_GetVersion again.
+  // test/31. The copy is made by the addon's init, before static-py starts
+  // Python anywhere; nothing of ours calls Py_GetVersion again.
   static const std::string& LibpythonVersion();
   // The runtime if Start() has succeeded, else null.
   static PythonRuntime* Get();
