@@ -147,7 +147,7 @@ export async function buildOne(opts) {
   const manifest = located ? loadManifest(located, { builtinNames: info.builtin_module_names, features }) : { modules: [], skipped: [] };
   for (const s of manifest.skipped) log(`  skipped static extension "${s.name}": ${s.why}`);
   const groups = groupModules(manifest.modules);
-  const table = generateTable(opts.noTable ? [] : manifest.modules);
+  const table = generateTable(opts.noTable ? [] : manifest.modules, tag);
   const tableFile = path.join(outDir, 'gen', 'static_table.cc');
   if (!fs.existsSync(tableFile) || fs.readFileSync(tableFile, 'utf8') !== table.source) fs.writeFileSync(tableFile, table.source);
   log(`  static table: ${table.stats.modules} module(s), ${table.stats.entries} name(s) in ${table.stats.slots} slots, longest probe ${table.stats.maxProbe}` +
@@ -197,7 +197,6 @@ export async function buildOne(opts) {
         // a JS one there would fail to throw and end in std::terminate. With
         // this, node-addon-api drops it (the worker is going away).
         'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
-        `STATIC_PY_BUILD_TAG=${tag}`,
         `STATIC_PY_LINK_STATIC=${link === 'static' ? 1 : 0}`,
         ...(opts.debug || opts.sanitize ? ['STATIC_PY_DEBUG=1'] : []),
         ...(opts.sanitize ? ['STATIC_PY_SANITIZE=1'] : []),

@@ -11,10 +11,6 @@
 #include "loader/static_table.h"
 #include "runtime/python_runtime.h"
 
-// The build tag arrives as bare tokens (quotes do not survive gyp and make).
-#define STATIC_PY_STRINGIFY_(x) #x
-#define STATIC_PY_STRINGIFY(x) STATIC_PY_STRINGIFY_(x)
-
 namespace static_py {
 
 // The version of the libpython this process runs, not of the headers the
@@ -48,7 +44,7 @@ Napi::Value BuildReport::JSVersion(const Napi::CallbackInfo& info) {
 #endif
   v.Set("sharedLibrary", STATIC_PY_LINK_STATIC == 0);
   v.Set("staticLibrary", STATIC_PY_LINK_STATIC != 0);
-  v.Set("tag", STATIC_PY_STRINGIFY(STATIC_PY_BUILD_TAG));
+  v.Set("tag", kBuildTag);
   v.Set("compiledWith", PY_VERSION);
   v.Set("release", std::string(text, strcspn(text, " ")));
   v.Set("layout", layout);

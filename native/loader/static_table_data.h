@@ -38,6 +38,7 @@ struct StaticTableData {
 };
 
 extern const StaticTableData kStaticTableData;
+extern const char kBuildTag[];  // builds/<tag>: the one per-build fact outside the table
 
 }  // namespace static_py
 

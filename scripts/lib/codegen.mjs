@@ -30,9 +30,10 @@ export const FLAG_IS_PACKAGE = 2;
 
 /**
  * @param {{name: string, symbol: string, linkSymbol: string}[]} modules
+ * @param {string} tag  the build's tag (builds/<tag>), which the addon reports
  * @returns {{source: string, stats: {entries: number, slots: number, maxProbe: number}}}
  */
-export function generateTable(modules) {
+export function generateTable(modules, tag) {
   const entries = new Map();
   for (const m of modules) entries.set(m.name, { name: m.name, flags: FLAG_HAS_INIT, symbol: m.symbol, linkSymbol: m.linkSymbol });
   // Every proper prefix of a static name is a package: either a static
@@ -112,6 +113,11 @@ export function generateTable(modules) {
     out.push('  (void)index;', '  return nullptr;');
   }
   out.push('}', '');
+  // Here rather than a define: static-py's own objects then compile alike for
+  // every build of one Python with the same flags, and node-gyp's make keeps
+  // them, so another tag (a user manifest, a --no-table baseline) compiles
+  // only this file and its extensions.
+  out.push(`extern const char kBuildTag[] = ${cBytes(tag)};`);
   out.push(`extern const StaticTableData kStaticTableData = {kEntries, ${list.length}u, kSlots, ${slots.length - 1}u, kStrings, InitOf};`);
   out.push('', '}  // namespace static_py', '');
   return { source: out.join('\n'), stats: { entries: list.length, modules: inits.length, slots: slots.length, maxProbe } };
