@@ -107,6 +107,47 @@ async function lockGypScratch(log) {
   }
 }
 
+/**
+ * node-gyp compiles into build/, one directory for every build. Builds for
+ * another Python or other flags (the test suite makes them in turn) would
+ * each compile static-py's objects again, so each such configuration keeps
+ * its object tree (build/Release, build/Debug) in builds/.gyp-objects/<key>,
+ * and this puts the one for `gyp`'s configuration in build/. Called with
+ * build/ held (lockGypScratch).
+ */
+function useGypObjects(gyp) {
+  const { include_dirs, defines, cflags, cflags_cc } = gyp;
+  const key = crypto.createHash('sha1').update(JSON.stringify({ include_dirs, defines, cflags, cflags_cc })).digest('hex').slice(0, 16);
+  const scratch = path.join(root, 'build');
+  const stash = path.join(buildsDir, '.gyp-objects');
+  const keyFile = path.join(scratch, '.static-py-objects');
+  const held = fs.existsSync(keyFile) ? fs.readFileSync(keyFile, 'utf8') : null;
+  if (held === key) return;
+  const trees = ['Release', 'Debug'];
+  const kept = path.join(stash, key);
+  const restoring = fs.existsSync(kept);
+  // Unknown while the trees move, should this process die half-way.
+  fs.rmSync(keyFile, { force: true });
+  // What build/ holds goes aside under its key (a rename: the same file
+  // system); objects of no known configuration (node-gyp run by hand) stay
+  // for make to judge, unless this configuration's own come back.
+  if (held) {
+    fs.rmSync(path.join(stash, held), { recursive: true, force: true });
+    fs.mkdirSync(path.join(stash, held), { recursive: true });
+  }
+  for (const tree of trees) {
+    const inUse = path.join(scratch, tree);
+    if (!fs.existsSync(inUse)) continue;
+    if (held) fs.renameSync(inUse, path.join(stash, held, tree));
+    else if (restoring) fs.rmSync(inUse, { recursive: true, force: true });
+  }
+  for (const tree of trees) {
+    if (fs.existsSync(path.join(kept, tree))) fs.renameSync(path.join(kept, tree), path.join(scratch, tree));
+  }
+  fs.rmSync(kept, { recursive: true, force: true });
+  fs.writeFileSync(keyFile, key);
+}
+
 // cmake-js, on CMakeLists.txt, from the same build-config.json; the .node
 // it makes is copied out like node-gyp's.
 function cmakeJs(configFile, outDir, debug, env, log) {
@@ -223,6 +264,7 @@ export async function buildOne(opts) {
     // once would link and copy each other's files, so one waits.
     const release = await lockGypScratch(log);
     try {
+      useGypObjects(config.gyp);
       const gypOut = path.join(root, 'build', debug ? 'Debug' : 'Release');
       // gyp's Makefile does not count the extension archives (libraries) as
       // inputs of the link: with only an extension's source changed, make
