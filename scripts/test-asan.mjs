@@ -64,6 +64,10 @@ function sanitizerEnv(logs, commands) {
     STATIC_PY_PYTHON: '',
     STATIC_PY_LINK: '',
     STATIC_PY_SANITIZER: 'asan',
+    // A repeat of npm test's suite: what proves the same on every build (a
+    // prebuild installed from the tarball, the bench end to end: neither runs
+    // static-py's code differently) is left to npm test.
+    STATIC_PY_TEST_REPEAT: '1',
     // Python's objects from malloc in every process, also in those that load
     // another (uninstrumented) build: LeakSanitizer cannot follow pointers held
     // in pymalloc's mmap()ed arenas.

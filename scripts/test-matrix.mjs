@@ -86,7 +86,8 @@ for (const p of legs) {
     console.log(lines.at(-1));
     continue;
   }
-  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_LINK: '', STATIC_PY_TEST_MATRIX: '1', ...p.env };
+  // STATIC_PY_TEST_REPEAT: what npm test runs once (test/60, test/65) is not run again.
+  const env = { ...process.env, STATIC_PY_PYTHON: p.python, STATIC_PY_BUILD: '', STATIC_PY_LINK: '', STATIC_PY_TEST_REPEAT: '1', ...p.env };
   if (suitesOn && !suitesOn.some((l) => p.label.includes(l))) env.STATIC_PY_TEST_CPYTHON_SUITES = '';
   const core = coreOnlyOn.some((l) => p.label.includes(l));
   const { code, output } = await runNodeTests(core ? files.filter((f) => CORE_SUITES.test(path.basename(f))) : files, { env, capture: true });

@@ -52,7 +52,7 @@ describe('npm run bench', () => {
   });
 
   // A bench addon costs a build: once, in npm test, not on every build of the matrix.
-  it('runs end to end on a small table and writes its results and plots', { skip: Boolean(process.env.STATIC_PY_TEST_MATRIX) && 'run once, by npm test' }, () => {
+  it('runs end to end on a small table and writes its results and plots', { skip: Boolean(process.env.STATIC_PY_TEST_REPEAT) && 'run once, by npm test' }, () => {
     const out = tempDir();
     const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench.mjs'), '--python', build().info.python.executable,
       '--modules', '200', '--only', 'imports,subinterpreters', '--out', out, '--quiet'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });

@@ -27,7 +27,7 @@ function otherPython(minor: number): [string, string] | null {
 
 // Made once, in npm test: a prebuild costs a build, and what it proves does
 // not change from one CPython to the next.
-describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(process.env.STATIC_PY_TEST_MATRIX) && 'run once, by npm test' }, () => {
+describe('a prebuilt addon, installed from the packed tarball', { skip: Boolean(process.env.STATIC_PY_TEST_REPEAT) && 'run once, by npm test' }, () => {
   let bin: string;
   let app: string;
   let installed: string;
