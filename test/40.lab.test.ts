@@ -12,6 +12,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
 import { buildsFor, listBuilds } from '../dist/binding.js';
+import { RESULT_PREFIX } from '../dist/lab/child.js';
 import { LOADERS } from '../dist/lab/context.js';
 import { hasLabModules } from '../dist/lab/fixtures.js';
 import { type LabReport, terminalTable, writeReport } from '../dist/lab/report.js';
@@ -166,6 +167,24 @@ describe('the lab records a dying or silent child as a result', () => {
     const outcome = await superviseChild([script], process.env, 500);
     assert.equal(outcome.status, 'timeout');
     assert.match(outcome.cell, /no answer in 0.5 s/);
+  });
+
+  it('a child that makes no progress is stuck, and is killed then rather than at its time limit', async () => {
+    // The main thread waits on a futex nothing will wake: a deadlock, as pybind11's before 3.12.
+    const script = childScript('Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);');
+    const outcome = await superviseChild([script], process.env, 120_000, 1_000);
+    assert.equal(outcome.status, 'timeout');
+    assert.equal(outcome.cell, 'stuck (no progress for 1 s)');
+  });
+
+  it('a child that computes, or waits for a thread that computes, is never stuck', async () => {
+    const script = childScript(`
+      const { Worker } = require('node:worker_threads');
+      const end = Date.now() + 2500;
+      new Worker('const end = Date.now() + 2500; while (Date.now() < end);', { eval: true })
+        .on('exit', () => { while (Date.now() < end); console.log('${RESULT_PREFIX}' + JSON.stringify({ status: 'ok', cell: 'done' })); });`);
+    const outcome = await superviseChild([script], process.env, 120_000, 1_000);
+    assert.deepEqual([outcome.status, outcome.cell], ['ok', 'done']);
   });
 
   it('a child that exits without a result is an error that quotes its stderr', async () => {

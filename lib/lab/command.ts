@@ -8,7 +8,7 @@ import { LabUsageError, lab, scenariosFor } from './api.js';
 import type { LoaderName } from './context.js';
 import { terminalTable, writeReport } from './report.js';
 import { repro, reproLine, writeReproReport } from './repro.js';
-import { LAB_TIMEOUT_MS } from './runner.js';
+import { LAB_STUCK_MS, LAB_TIMEOUT_MS } from './runner.js';
 import { VARIANTS } from './variants.js';
 
 function labUsage(): string {
@@ -33,7 +33,8 @@ them is made for each Python), and each gets a verdict per build.
                           interpreter), dynamic (CPython's own loader, the .so form); default: all
   --out DIR               where the reports go (default: .)
   --jobs N                children at once (default: 2)
-  --timeout S             seconds before a child counts as hung (default: ${LAB_TIMEOUT_MS / 1000})
+  --timeout S             seconds before a child counts as hung (default: ${LAB_TIMEOUT_MS / 1000}); one that
+                          makes no progress for ${LAB_STUCK_MS / 1000} s is stuck, and killed then
   --quiet                 no progress line
 
 scenarios:

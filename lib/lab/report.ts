@@ -53,7 +53,7 @@ export const STATUS_MEANING: Record<Status, string> = {
   refused: 'CPython refused the import on purpose (no subinterpreter support)',
   error: 'the import or the scenario failed',
   crash: 'the process died (the signal and the end of stderr are in lab-results.json)',
-  timeout: 'the process did not answer in time',
+  timeout: 'the process did not answer in time, or made no progress (stuck)',
   'n/a': 'does not apply to this build',
 };
 

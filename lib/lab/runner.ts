@@ -4,6 +4,7 @@
 // as a failed run.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { type Build, buildsForPython, byPreference, packageRoot } from '../binding.js';
@@ -57,6 +58,8 @@ export interface LabOptions {
 
 /** How long a child may take before it counts as hung (some scenarios deadlock, e.g. pybind11's). */
 export const LAB_TIMEOUT_MS = 10_000;
+/** How long a scenario's child may run next to nothing before it counts as stuck (runNode's `stuckMs`). */
+export const LAB_STUCK_MS = 3_000;
 
 /**
  * The build to run the lab on for `python`: one whose static table has the
@@ -125,13 +128,44 @@ export interface Ended {
   signal: NodeJS.Signals | null;
   /** Killed (SIGKILL) for not ending within its time. */
   timedOut: boolean;
+  /** Killed (SIGKILL) for running next to nothing for `stuckMs` (runNode). */
+  stuck: boolean;
   ms: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs `node <args>` and kills it (SIGKILL) if it has not ended after `timeoutMs`. */
-export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<Ended> {
+/** Every thread of `pid`: the CPU time they have run (ns), and whether one waits for I/O (state D). Null without /proc, or once it is gone. */
+function threadsOf(pid: number): { cpuNs: number; inIo: boolean } | null {
+  try {
+    const dir = `/proc/${pid}/task`;
+    let cpuNs = 0;
+    let inIo = false;
+    for (const tid of fs.readdirSync(dir)) {
+      const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] === 'D') inIo = true;
+      cpuNs += Number(fs.readFileSync(`${dir}/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    return { cpuNs, inIo };
+  } catch {
+    return null;
+  }
+}
+
+const STUCK_POLL_MS = 250;
+
+/**
+ * Runs `node <args>` and kills it (SIGKILL) if it has not ended after
+ * `timeoutMs`, or, with `stuckMs`, once it has run next to nothing for that
+ * long: under 5 % of a CPU in every quarter second, with no thread waiting
+ * for I/O. That is a deadlock, or a wait for something that will not come (a
+ * thread waiting for the GIL still wakes every 5 ms, ~1 %). Only for
+ * children that never wait idle on purpose (the lab's scenarios, not a
+ * user's script); /proc is read, so elsewhere than Linux the time limit
+ * alone applies. A runnable child on a loaded machine still gets its share
+ * of a CPU, far above 5 %.
+ */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string, stuckMs?: number): Promise<Ended> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -140,13 +174,29 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: numbe
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     let timedOut = false;
+    let stuck = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    let quietSince = Date.now();
+    let lastCpuNs = -1;
+    const watch = stuckMs && child.pid !== undefined ? setInterval(() => {
+      const now = threadsOf(child.pid!);
+      if (now === null) return;
+      const ranNs = lastCpuNs < 0 ? Infinity : now.cpuNs - lastCpuNs;
+      lastCpuNs = now.cpuNs;
+      if (now.inIo || ranNs > STUCK_POLL_MS * 1e6 * 0.05) {
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= stuckMs) {
+        stuck = true;
+        child.kill('SIGKILL');
+      }
+    }, STUCK_POLL_MS) : undefined;
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, timedOut, ms: Date.now() - started, stdout, stderr });
+      clearInterval(watch);
+      resolve({ code, signal, timedOut: timedOut && !stuck, stuck, ms: Date.now() - started, stdout, stderr });
     });
   });
 }
@@ -156,12 +206,13 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: numbe
  * LAB-RESULT line of stdout. Death by a signal is a crash, recorded with the
  * signal and the end of its stderr (and the cell it reported, if any).
  */
-export async function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildOutcome> {
-  const { code, signal, timedOut, ms, stdout, stderr } = await runNode(args, env, timeoutMs);
+export async function superviseChild(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, stuckMs?: number): Promise<ChildOutcome> {
+  const { code, signal, timedOut, stuck, ms, stdout, stderr } = await runNode(args, env, timeoutMs, undefined, stuckMs);
   const tail = stderr.trim().split('\n').slice(-6).join('\n');
   const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
   const result = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioResult) : null;
   if (timedOut) return { status: 'timeout', cell: `no answer in ${timeoutMs / 1000} s`, ms, stderr: tail };
+  if (stuck) return { status: 'timeout', cell: `stuck (no progress for ${stuckMs! / 1000} s)`, ms, stderr: tail };
   if (signal) {
     const before = result ? `, after: ${result.cell}` : '';
     return { status: 'crash', cell: `crashed (${signal})${before}`, ms, signal, stderr: tail };
@@ -195,7 +246,7 @@ async function runChild(job: Job, options: LabOptions): Promise<LabResult> {
   };
   const args = JSON.stringify(told);
   const env = { ...process.env, STATIC_PY_BUILD: job.build.info.tag, STATIC_PY_PYTHON: '' };
-  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, options.timeoutMs ?? LAB_TIMEOUT_MS);
+  const outcome = await superviseChild([path.join(__dirname, 'child.js'), args], env, options.timeoutMs ?? LAB_TIMEOUT_MS, LAB_STUCK_MS);
   return { ...describeJob(job), ...outcome };
 }
 

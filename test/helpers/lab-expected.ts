@@ -15,7 +15,7 @@ const MODULES: Record<string, string> = {
 
 const byCPython = (named: string) => `refused by CPython (no subinterpreter support; named ${named})`;
 const NA_ISOLATED = 'n/a: needs isolated interpreters (CPython 3.12+)';
-const HUNG = 'timeout: no answer in 10 s';
+const HUNG = 'timeout: stuck (no progress for 3 s)';
 
 /** static-py's own test extensions (test/fixtures/ext/*.c). */
 function testExtension(scenario: string, v: string, minor: number): string {
