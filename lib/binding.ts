@@ -72,7 +72,10 @@ export interface NativeBinding {
     faultPoint?: string | undefined;
   }): NativeInterpreter;
   version(): NativeVersion;
-  staticModules(): { name: string; initKind: string; symbol: string }[];
+  /** The table's modules as columns: names and symbols NUL-separated (fixed for the process). */
+  staticModules(): { count: number; names: string; symbols: string; kindNames: string[] };
+  /** Each module's init kind so far, as an index into staticModules().kindNames, in the same order. */
+  staticModuleKinds(): Uint8Array;
   createInterpreter(config: object): NativeInterpreter;
   interpreter(id: number): NativeInterpreter;
   interpreters(): NativeInterpreter[];

@@ -85,6 +85,7 @@ class Python {
   #options: ConfigureOptions = {};
   #build: Build | undefined;
   #binding: NativeBinding | undefined;
+  #staticTable: { name: string[]; symbol: string[]; kindNames: string[] } | undefined;
   #main: Interpreter | undefined;
 
   static {
@@ -239,7 +240,19 @@ class Python {
 
   /** The extension modules linked into this build, from its static table. */
   staticModules(): StaticModule[] {
-    return this.#load().staticModules() as StaticModule[];
+    const native = this.#load();
+    // The names and symbols are the build's: split once, not on every call.
+    if (!this.#staticTable) {
+      const { count, names, symbols, kindNames } = native.staticModules();
+      this.#staticTable = { name: count ? names.split('\0') : [], symbol: count ? symbols.split('\0') : [], kindNames };
+    }
+    const table = this.#staticTable;
+    const kinds = native.staticModuleKinds();
+    const out = new Array<StaticModule>(kinds.length);
+    for (let i = 0; i < kinds.length; i++) {
+      out[i] = { name: table.name[i]!, initKind: table.kindNames[kinds[i]!] as StaticModule['initKind'], symbol: table.symbol[i]! };
+    }
+    return out;
   }
 }
 

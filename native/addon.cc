@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("moduleNameProblem", &PythonBindings::JSModuleNameProblem);
   fn("version", &BuildReport::JSVersion);
   fn("staticModules", &BuildReport::JSStaticModules);
+  fn("staticModuleKinds", &BuildReport::JSStaticModuleKinds);
   fn("configureLoader", &LoaderSettings::JSConfigure);
   fn("loaderSettings", &LoaderSettings::JSSettings);
   exports.Set("Interpreter", Interpreter::Init(env, state));

@@ -15,8 +15,12 @@ class BuildReport {
   // debug, sharedLibrary, staticLibrary, tag, compiledWith, release,
   // layout, started }.
   static Napi::Value JSVersion(const Napi::CallbackInfo& info);
-  // staticModules(): [{ name, initKind, symbol }] in table order.
+  // staticModules(): the table's modules in name order, { count, names,
+  // symbols (each one string, NUL-separated), kindNames (InitKindName of
+  // each InitKind) }; staticModuleKinds(): a Uint8Array, each module's
+  // InitKind in the same order.
   static Napi::Value JSStaticModules(const Napi::CallbackInfo& info);
+  static Napi::Value JSStaticModuleKinds(const Napi::CallbackInfo& info);
 };
 
 }  // namespace static_py
