@@ -65,6 +65,8 @@ export interface NativeBinding {
     executable: string;
     register: 'fast' | 'finder' | 'inittab';
     allocator?: string | undefined;
+    /** pymalloc's arenas in transparent huge pages (native/runtime/huge_page_arenas.h). */
+    hugePages: boolean;
     missingNames: [string, string][];
     /** Start Python on the calling thread, Node's main thread, which is then Python's main thread. */
     onMainThread: boolean;

@@ -100,21 +100,22 @@ const fastestPerPosition = (runs) => runs[0].map((_, i) => Math.min(...runs.map(
 const IMPORT_RUNS = 3;
 
 function measureImports(run, build) {
-  log(`  imports: static (fast path), static through importlib, inittab, floor (${IMPORT_RUNS} rounds, alternating)`);
-  const rounds = { static: [], finder: [], inittab: [], floor: [], staticParts: [], inittabParts: [] };
+  log(`  imports: static (fast path; and with hugePages), static through importlib, inittab, floor (${IMPORT_RUNS} rounds, alternating)`);
+  const rounds = { static: [], staticHuge: [], finder: [], inittab: [], floor: [], staticParts: [], inittabParts: [] };
   for (let r = 0; r < IMPORT_RUNS; r++) {
     rounds.static.push(child(build, 'imports', { register: 'fast', count }).ns);
+    rounds.staticHuge.push(child(build, 'imports', { register: 'fast', count, hugePages: true }).ns);
     rounds.finder.push(child(build, 'imports', { register: 'finder', count }).ns);
     rounds.inittab.push(child(build, 'imports', { register: 'inittab', count }).ns);
     rounds.floor.push(child(build, 'floor', { count }).ns);
     rounds.staticParts.push(child(build, 'parts', { register: 'finder', count }));
     rounds.inittabParts.push(child(build, 'parts', { register: 'inittab', count }));
   }
-  const raw = { static: fastestPerPosition(rounds.static), finder: fastestPerPosition(rounds.finder), inittab: fastestPerPosition(rounds.inittab), floor: fastestPerPosition(rounds.floor) };
+  const raw = { static: fastestPerPosition(rounds.static), staticHuge: fastestPerPosition(rounds.staticHuge), finder: fastestPerPosition(rounds.finder), inittab: fastestPerPosition(rounds.inittab), floor: fastestPerPosition(rounds.floor) };
   const fastestParts = (xs) => ({ lookup: fastestPerPosition(xs.map((x) => x.lookup)), createExec: fastestPerPosition(xs.map((x) => x.createExec)) });
   const parts = { static: fastestParts(rounds.staticParts), inittab: fastestParts(rounds.inittabParts) };
   run.raw = raw;
-  run.imports = { static: summarize(raw.static), finder: summarize(raw.finder), inittab: summarize(raw.inittab), floor: summarize(raw.floor), drift: drift(raw.static), inittabDrift: drift(raw.inittab) };
+  run.imports = { static: summarize(raw.static), staticHuge: summarize(raw.staticHuge), finder: summarize(raw.finder), inittab: summarize(raw.inittab), floor: summarize(raw.floor), drift: drift(raw.static), inittabDrift: drift(raw.inittab) };
   run.parts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, { lookup: summarize(v.lookup), createExec: summarize(v.createExec) }]));
   // The tail: is a slow import one that took page faults (first touches of
   // fresh memory)? One more run each, counting them.

@@ -64,6 +64,81 @@ describe('starting Python', () => {
     assert.doesNotMatch(malloc.stderr, /arenas/);
   });
 
+  describe("pymalloc's arenas in huge pages", () => {
+    // Linux says which mappings are advised for huge pages ("hg" in
+    // /proc/self/smaps' VmFlags): the chunks, 2 MiB each.
+    const kernelMode = (() => {
+      try {
+        return /\[(\w+)\]/.exec(fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'never';
+      } catch {
+        return 'absent';
+      }
+    })();
+    const offered = kernelMode === 'always' || kernelMode === 'madvise';
+    const arenaChild = (configure: string) => childJson<{ before: number; peak: number; after: number; rssPeakMb: number; rssAfterMb: number }>(`
+      const fs = require('fs');
+      const { python } = require('static-py');
+      ${configure}
+      const chunks = () => fs.readFileSync('/proc/self/smaps', 'utf8').split(/\\n(?=[0-9a-f]+-[0-9a-f]+ )/)
+        .filter((m) => /^Size:\\s+2048 kB$/m.test(m) && /^VmFlags:.* hg/m.test(m)).length;
+      const rssMb = () => Number(/^VmRSS:\\s+(\\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+      python.main.exec('import gc');
+      const before = chunks();
+      python.main.exec('objects = [(i, str(i)) for i in range(1_000_000)]');
+      const peak = chunks(), rssPeakMb = rssMb();
+      python.main.exec('del objects; gc.collect()');
+      console.log(JSON.stringify({ before, peak, after: chunks(), rssPeakMb, rssAfterMb: rssMb() }));`,
+    { env: withoutLeakCheck(process.env) });
+    const skip = build().info.sanitize ? 'sanitizer builds allocate every object with malloc: no arenas'
+      : process.env.STATIC_PY_PYTHONMALLOC ? `STATIC_PY_PYTHONMALLOC=${process.env.STATIC_PY_PYTHONMALLOC} chooses the allocator`
+        : false;
+
+    it(`maps them in 2 MiB chunks advised for huge pages with hugePages: true where the kernel offers them (here: ${kernelMode}), and gives freed ones back`, { skip }, async () => {
+      const r = await arenaChild('python.configure({ hugePages: true });');
+      if (!offered) {
+        assert.equal(r.peak, 0, 'no huge-page chunks where the kernel has no transparent huge pages');
+        return;
+      }
+      // 1,000,000 tuples and strings: ~120 MB of small objects, ~60 chunks.
+      assert.ok(r.peak - r.before >= 30, `chunks: ${r.before} before, ${r.peak} with the objects`);
+      assert.ok(r.after - r.before <= (r.peak - r.before) / 4, `chunks: ${r.peak} with the objects, ${r.after} once they are freed`);
+      assert.ok(r.rssAfterMb < r.rssPeakMb - 60, `RSS ${r.rssPeakMb.toFixed(0)} MB with the objects, ${r.rssAfterMb.toFixed(0)} MB once freed`);
+    });
+
+    it('maps them as CPython does by default, and with python.configure({ hugePages: false })', { skip }, async () => {
+      for (const r of await Promise.all([arenaChild(''), arenaChild('python.configure({ hugePages: false });')])) {
+        assert.deepEqual([r.before, r.peak, r.after], [0, 0, 0]);
+        assert.ok(r.rssAfterMb < r.rssPeakMb - 60, `RSS ${r.rssPeakMb.toFixed(0)} MB with the objects, ${r.rssAfterMb.toFixed(0)} MB once freed`);
+      }
+    });
+
+    it('serves interpreters that each have their own GIL and allocate at once (3.12+)', { skip: skip || (build().info.python.version[1] < 12 && 'own-GIL interpreters need CPython 3.12+') }, async () => {
+      const r = await runChild(`
+        const { python } = require('static-py');
+        python.configure({ hugePages: true });
+        const code = 'def churn(n):\\n    total = 0\\n    for _ in range(n):\\n        xs = [(i, str(i)) for i in range(200_000)]\\n        total += len(xs)\\n    return total';
+        const interps = [0, 1, 2].map(() => python.createInterpreter('isolated'));
+        interps.forEach((i) => i.exec(code));
+        Promise.all(interps.map((i) => i.callAsync('churn', 5))).then((totals) => {
+          interps.forEach((i) => i.close());
+          console.log(JSON.stringify(totals));
+        });`, { env: withoutLeakCheck(process.env) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), [1_000_000, 1_000_000, 1_000_000]);
+    });
+
+    it('refuses python.configure({ hugePages }) once Python runs, and a value that is not a boolean', async () => {
+      const r = await runChild(`
+        const { python } = require('static-py');
+        try { python.configure({ hugePages: 'yes' }); } catch (e) { console.log(e.constructor.name + ': ' + e.message); }
+        python.main;
+        try { python.configure({ hugePages: true }); } catch (e) { console.log(e.message); }`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /TypeError: .*options\.hugePages.*a boolean/);
+      assert.match(r.stdout, /python\.configure\(\{ hugePages \}\) must come before Python starts/);
+    });
+  });
+
   it("adds an active virtual environment's site-packages and makes it sys.prefix", async () => {
     const venv = path.join(tempDir(), 'venv');
     const r = spawnSync(build().info.python.executable, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });

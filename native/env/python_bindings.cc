@@ -37,6 +37,7 @@ Napi::Value PythonBindings::JSStart(const Napi::CallbackInfo& info) {
                                                     : Registration::kFast;
   options.on_calling_thread = opts.Get("onMainThread").ToBoolean().Value();
   options.allocator = StringOption(opts, "allocator");
+  options.huge_page_arenas = opts.Get("hugePages").ToBoolean().Value();
   options.fault_point = StringOption(opts, "faultPoint");
   if (opts.Get("missingNames").IsArray()) {
     Napi::Array pairs = opts.Get("missingNames").As<Napi::Array>();

@@ -14,6 +14,7 @@
 #include "cpython/compat.h"
 #include "cpython/internals.h"
 #include "loader/static_finder.h"
+#include "runtime/huge_page_arenas.h"
 #include "runtime/interpreter_watcher.h"
 #include "runtime/process_state.h"
 #include "util/shared_object.h"
@@ -195,6 +196,10 @@ std::string PythonRuntime::Boot(const RuntimeOptions& options) {
     static PyObjectArenaAllocator arenas = {
         nullptr, [](void*, size_t size) { return malloc(size); }, [](void*, void* p, size_t) { free(p); }};
     PyObject_SetArenaAllocator(&arenas);
+  } else if (options.huge_page_arenas) {
+    // pymalloc (every default build static-py runs): its arenas in huge
+    // pages where the kernel has them, before the first arena is mapped.
+    HugePageArenas::Install();
   }
 
   // Written before any interpreter exists, read-only from then on.

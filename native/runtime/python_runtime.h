@@ -34,6 +34,9 @@ struct RuntimeOptions {
   // preset would otherwise ignore. "malloc" is what valgrind and the
   // sanitizers need to see each object.
   std::string allocator;
+  // pymalloc's arenas in transparent huge pages (runtime/huge_page_arenas.h)
+  // when the kernel offers them: python.configure({ hugePages: true }).
+  bool huge_page_arenas = false;
   // Names this build lacks although its manifest now lists them (the
   // manifest changed after the build), each with the message their import
   // fails with (ProcessState::missing_names).

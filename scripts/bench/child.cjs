@@ -75,9 +75,12 @@ class FloorFinder:
 `;
 
 const measures = {
-  /** Each of `count` modules imported once, through the finder or the inittab. */
-  imports({ register, count }) {
-    python.configure({ register });
+  /**
+   * Each of `count` modules imported once, through the finder or the
+   * inittab; with `hugePages`, pymalloc's arenas in huge pages.
+   */
+  imports({ register, count, hugePages = false }) {
+    python.configure({ register, hugePages });
     const py = python.main;
     py.exec(IMPORT_LOOP);
     const ns = py.eval(`bench_each(__import__, ${names(count)})`);

@@ -48,6 +48,7 @@ export function table(run) {
   const row = (label, s) => lines.push(`  ${label.padEnd(34)} total ${fmt(s.totalMs, 1).padStart(9)} ms   mean ${fmt(s.meanUs).padStart(8)} µs   p50 ${fmt(s.p50Us).padStart(8)} µs   p99 ${fmt(s.p99Us).padStart(8)} µs`);
   if (run.imports) {
     row('import, static (fast path)', run.imports.static);
+    if (run.imports.staticHuge) row('  the same, hugePages: true', run.imports.staticHuge);
     if (run.imports.finder) row('import, static through importlib', run.imports.finder);
     row('import, inittab (CPython)', run.imports.inittab);
     row('import, floor (prebuilt objects)', run.imports.floor);
