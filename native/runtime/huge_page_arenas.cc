@@ -50,8 +50,8 @@ uintptr_t MapChunk() {
 
 }  // namespace
 
-bool HugePageArenas::Install() {
-  if (!KernelOffersHugePages()) return false;
+void HugePageArenas::Install() {
+  if (!KernelOffersHugePages()) return;
   // Never destroyed: arenas live as long as the process (Python is never finalised).
   static HugePageArenas* const self = new HugePageArenas();
   self->chunks_.reserve(64);
@@ -60,7 +60,6 @@ bool HugePageArenas::Install() {
   pthread_atfork([] { self->mutex_.lock(); }, [] { self->mutex_.unlock(); }, [] { self->mutex_.unlock(); });
   PyObjectArenaAllocator allocator = {self, &HugePageArenas::Alloc, &HugePageArenas::Free};
   PyObject_SetArenaAllocator(&allocator);
-  return true;
 }
 
 void* HugePageArenas::Alloc(void* self, size_t size) noexcept {

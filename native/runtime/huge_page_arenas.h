@@ -38,9 +38,9 @@ namespace static_py {
 class HugePageArenas {
  public:
   // Installs the allocator when the kernel offers transparent huge pages of
-  // 2 MiB (enabled: always or madvise); returns whether it did. Called once,
+  // 2 MiB (enabled: always or madvise); else leaves CPython's own. Called once,
   // after Py_PreInitialize and before the first arena exists (python_runtime.cc).
-  static bool Install();
+  static void Install();
 
  private:
   struct Chunk {
